@@ -1,0 +1,49 @@
+"""The carrier interface and its errors."""
+
+from dataclasses import dataclass
+
+
+class CarrierError(Exception):
+    """The carrier did not take a delivery."""
+
+
+class CarrierUnavailable(CarrierError):
+    """A temporary failure (5xx, 429, network): worth retrying later."""
+
+
+class CarrierRejected(CarrierError):
+    """The carrier refused the request (4xx): retrying will not help."""
+
+
+@dataclass(frozen=True)
+class CallRequest:
+    to: str
+    answer_url: str
+    hangup_url: str
+
+
+@dataclass(frozen=True)
+class SmsRequest:
+    to: str
+    text: str
+    status_url: str
+
+
+class Carrier:
+    """What a delivery needs of a carrier. Each method returns the carrier's id."""
+
+    def place_call(self, request: CallRequest) -> str:
+        raise NotImplementedError
+
+    def send_sms(self, request: SmsRequest) -> str:
+        raise NotImplementedError
+
+
+def get_carrier() -> Carrier:
+    """A fresh backend per use: the SDK client is not thread-safe."""
+    from ..conf import app_settings
+    from .plivo_rest import PlivoRestCarrier
+
+    if app_settings.PLIVO_API == "rest":
+        return PlivoRestCarrier.from_settings()
+    raise CarrierRejected(f"Plivo API {app_settings.PLIVO_API!r} is not available yet.")

@@ -1,0 +1,129 @@
+"""The one place where the verification settings and their defaults live.
+
+`otpsite/settings.py` calls `read_environment(env)` to turn environment
+variables into Django settings; the app reads them back through
+`app_settings`, lazily, so `override_settings` works in tests.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+CHANNELS = ("call", "sms", "auto")
+CARRIERS = ("sandbox", "plivo")
+PLIVO_APIS = ("rest", "phlo")
+VOICE_MODES = ("read", "keypad")
+
+# name -> (type, default); names and defaults are those of the contract.
+DEFAULTS = {
+    "VERIFICATION_CODE_LENGTH": (int, 6),
+    "VERIFICATION_TTL_SECONDS": (int, 600),
+    "VERIFICATION_MAX_CHECKS": (int, 5),
+    "VERIFICATION_RESEND_COOLDOWN_SECONDS": (int, 30),
+    "VERIFICATION_MAX_SENDS_PER_NUMBER_PER_HOUR": (int, 5),
+    "VERIFICATION_MAX_VERIFICATIONS_PER_IP_PER_HOUR": (int, 20),
+    "VERIFICATION_MAX_VERIFICATIONS_PER_KEY_PER_HOUR": (int, 1000),
+    "VERIFICATION_FALLBACK_AFTER_SECONDS": (int, 60),
+    "VERIFICATION_VOICE_REPEAT": (int, 2),
+    "VERIFICATION_VOICE_REQUIRE_KEYPRESS": (bool, True),
+    "VERIFICATION_VOICE_MODE": (str, "read"),
+    "VERIFICATION_ALLOWED_COUNTRIES": (list, []),
+    "VERIFICATION_CARRIER": (str, "sandbox"),
+    "VERIFICATION_PLIVO_API": (str, "rest"),
+    "VERIFICATION_SANDBOX_IN_PRODUCTION": (bool, False),
+    # Not in the contract's table, but tunable the same way.
+    "VERIFICATION_SITE_NAME": (str, "OTP Site"),
+    "VERIFICATION_DELIVERY_MAX_RETRIES": (int, 5),
+    "VERIFICATION_DELIVERY_RETRY_BACKOFF_SECONDS": (float, 2.0),
+    "VERIFICATION_DELIVERY_RETRY_BACKOFF_MAX_SECONDS": (float, 300.0),
+    "VERIFICATION_CARRIER_TIMEOUT_SECONDS": (float, 5.0),
+    # Where the sandbox's Plivo-compatible REST API lives; default
+    # PUBLIC_BASE_URL + /sandbox/plivo.
+    "VERIFICATION_SANDBOX_API_URL": (str, ""),
+    "PLIVO_AUTH_ID": (str, ""),
+    "PLIVO_AUTH_TOKEN": (str, ""),
+    "PLIVO_FROM_NUMBER": (str, ""),
+    "PLIVO_PHLO_ID": (str, ""),
+    "PUBLIC_BASE_URL": (str, "http://127.0.0.1:8000"),
+}
+
+# The sandbox's own credentials, used when the carrier is the sandbox and no
+# Plivo credentials are given. The SDK wants an auth id of 20 characters
+# starting with MA or SA.
+SANDBOX_AUTH_ID = "MA" + "A" * 18
+SANDBOX_AUTH_TOKEN = "sandbox-auth-token"
+SANDBOX_FROM_NUMBER = "+14155550100"
+
+
+def read_environment(env):
+    """Return the verification settings read from `env` (django-environ)."""
+    values = {}
+    for name, (kind, default) in DEFAULTS.items():
+        reader = {int: env.int, bool: env.bool, float: env.float, list: env.list}.get(kind, env.str)
+        values[name] = reader(name, default=default)
+    return values
+
+
+def validate(values):
+    """Refuse settings that cannot work, at startup rather than at the first send."""
+    length = values["VERIFICATION_CODE_LENGTH"]
+    if not 4 <= length <= 10:
+        raise ImproperlyConfigured("VERIFICATION_CODE_LENGTH must be between 4 and 10.")
+    for name, allowed in (
+        ("VERIFICATION_CARRIER", CARRIERS),
+        ("VERIFICATION_PLIVO_API", PLIVO_APIS),
+        ("VERIFICATION_VOICE_MODE", VOICE_MODES),
+    ):
+        if values[name] not in allowed:
+            raise ImproperlyConfigured(f"{name} must be one of {', '.join(allowed)}.")
+    for name in (
+        "VERIFICATION_TTL_SECONDS",
+        "VERIFICATION_MAX_CHECKS",
+        "VERIFICATION_VOICE_REPEAT",
+        "VERIFICATION_MAX_SENDS_PER_NUMBER_PER_HOUR",
+    ):
+        if values[name] < 1:
+            raise ImproperlyConfigured(f"{name} must be at least 1.")
+    if values["VERIFICATION_CARRIER"] == "plivo" and not (
+        values["PLIVO_AUTH_ID"] and values["PLIVO_AUTH_TOKEN"] and values["PLIVO_FROM_NUMBER"]
+    ):
+        raise ImproperlyConfigured(
+            "VERIFICATION_CARRIER=plivo needs PLIVO_AUTH_ID, PLIVO_AUTH_TOKEN and PLIVO_FROM_NUMBER."
+        )
+    return values
+
+
+class AppSettings:
+    """Lazy, read-only view of the settings above, without their prefix."""
+
+    def __getattr__(self, name):
+        for full in (f"VERIFICATION_{name}", name):
+            if full in DEFAULTS:
+                return getattr(settings, full, DEFAULTS[full][1])
+        raise AttributeError(name)
+
+    @property
+    def allowed_countries(self):
+        return {c.strip().upper() for c in self.ALLOWED_COUNTRIES if c.strip()}
+
+    @property
+    def public_base_url(self):
+        return self.PUBLIC_BASE_URL.rstrip("/")
+
+    @property
+    def auth_id(self):
+        return self.PLIVO_AUTH_ID or (SANDBOX_AUTH_ID if self.CARRIER == "sandbox" else "")
+
+    @property
+    def auth_token(self):
+        return self.PLIVO_AUTH_TOKEN or (SANDBOX_AUTH_TOKEN if self.CARRIER == "sandbox" else "")
+
+    @property
+    def from_number(self):
+        return self.PLIVO_FROM_NUMBER or (SANDBOX_FROM_NUMBER if self.CARRIER == "sandbox" else "")
+
+    @property
+    def sandbox_api_url(self):
+        return (self.SANDBOX_API_URL or f"{self.public_base_url}/sandbox/plivo").rstrip("/")
+
+
+app_settings = AppSettings()

@@ -1,0 +1,73 @@
+"""Named errors of the verification rules, each with a code and an HTTP status.
+
+The API, the pages and the commands turn them into their own answers; the
+codes are the contract's.
+"""
+
+
+class VerificationError(Exception):
+    code = "verification_error"
+    status_code = 400
+    default_detail = "The verification could not be processed."
+    attr = None
+
+    def __init__(self, detail=None, *, attr=None):
+        self.detail = detail or self.default_detail
+        if attr is not None:
+            self.attr = attr
+        super().__init__(self.detail)
+
+
+class InvalidPhoneNumber(VerificationError):
+    code = "invalid_phone_number"
+    default_detail = "This is not a valid phone number."
+    attr = "phone_number"
+
+
+class CountryNotAllowed(VerificationError):
+    code = "country_not_allowed"
+    default_detail = "Phone numbers from this country are not accepted."
+    attr = "phone_number"
+
+
+class ChannelNotAvailable(VerificationError):
+    code = "channel_not_available"
+    default_detail = "This channel cannot reach this phone number."
+    attr = "channel"
+
+
+class NotFound(VerificationError):
+    code = "not_found"
+    status_code = 404
+    default_detail = "No such verification."
+
+
+class Throttled(VerificationError):
+    """Too many requests; `retry_after` says how many seconds to wait."""
+
+    code = "throttled"
+    status_code = 429
+
+    def __init__(self, detail=None, *, retry_after, code=None):
+        self.retry_after = max(int(retry_after), 1)
+        if code:
+            self.code = code
+        super().__init__(detail or f"Too many requests. Try again in {self.retry_after} seconds.")
+
+
+class VerificationNotPending(VerificationError):
+    """The verification has ended; the code names how."""
+
+    status_code = 409
+    CODES = {
+        "approved": ("verification_approved", "This verification is already approved."),
+        "canceled": ("verification_canceled", "This verification was canceled."),
+        "expired": ("verification_expired", "This verification has expired."),
+        "max_attempts_reached": ("max_attempts_reached", "Too many wrong codes: this verification is locked."),
+        "failed": ("verification_failed", "The code could not be delivered: this verification failed."),
+    }
+
+    def __init__(self, status):
+        self.status = status
+        self.code, detail = self.CODES.get(status, ("verification_not_pending", "This verification has ended."))
+        super().__init__(detail)

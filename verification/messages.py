@@ -1,0 +1,22 @@
+"""The text of a verification SMS."""
+
+from urllib.parse import urlsplit
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from .conf import app_settings
+from .locales import django_language
+
+
+def sms_text(verification, code):
+    """The message, whose last line is the WebOTP form `@host #code` for browsers to fill in."""
+    host = urlsplit(app_settings.public_base_url).hostname or "localhost"
+    minutes = max(1, app_settings.TTL_SECONDS // 60)
+    with translation.override(django_language(verification.locale)):
+        body = _("%(site)s: your verification code is %(code)s. It expires in %(minutes)s minutes.") % {
+            "site": app_settings.SITE_NAME,
+            "code": code,
+            "minutes": minutes,
+        }
+    return f"{body}\n\n@{host} #{code}"

@@ -1,0 +1,198 @@
+"""Verifications, their deliveries, and the append-only audit trail."""
+
+import uuid
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from phonenumber_field.modelfields import PhoneNumberField
+
+from .exceptions import VerificationNotPending
+
+
+class Channel(models.TextChoices):
+    CALL = "call", "Voice call"
+    SMS = "sms", "SMS"
+    AUTO = "auto", "SMS, then a call"
+
+
+class Status(models.TextChoices):
+    PENDING = "pending"
+    APPROVED = "approved"
+    CANCELED = "canceled"
+    EXPIRED = "expired"
+    MAX_ATTEMPTS_REACHED = "max_attempts_reached"
+    FAILED = "failed"
+
+
+class VerificationAttempt(models.Model):
+    """One request to prove that a person holds a phone number."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    phone_number = PhoneNumberField()
+    country = models.CharField(max_length=2, blank=True)
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.AUTO)
+    locale = models.CharField(max_length=16, default="en-US")
+    status = models.CharField(max_length=24, choices=Status.choices, default=Status.PENDING)
+    # A keyed hash to check the code; the code itself only encrypted, for the
+    # call to read, and wiped when the verification leaves pending.
+    code_hash = models.CharField(max_length=128, editable=False)
+    code_encrypted = models.BinaryField(null=True, editable=False)
+    failed_checks = models.PositiveSmallIntegerField(default=0)
+    max_checks = models.PositiveSmallIntegerField()
+    client_ip = models.GenericIPAddressField(null=True, blank=True)
+    # The API key that made it; a key sees only its own verifications.
+    api_key = models.ForeignKey(
+        "rest_framework_api_key.APIKey", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["phone_number", "status"], name="verif_phone_status"),
+            models.Index(fields=["status", "created_at"], name="verif_status_created"),
+            models.Index(fields=["created_at"], name="verif_created"),
+        ]
+        constraints = [
+            # The database itself guarantees one pending verification per number.
+            models.UniqueConstraint(
+                fields=["phone_number"], condition=Q(status="pending"), name="verif_one_pending_per_number"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.id} ({self.status})"
+
+    @property
+    def is_pending(self):
+        return self.status == Status.PENDING
+
+    def is_expired(self, now):
+        return now >= self.expires_at
+
+    @property
+    def checks_remaining(self):
+        if not self.is_pending:
+            return 0
+        return max(self.max_checks - self.failed_checks, 0)
+
+    def end(self, status, *, now):
+        """Leave pending for good: only pending moves, and the code goes with it."""
+        if not self.is_pending:
+            raise VerificationNotPending(self.status)
+        if status == Status.PENDING:
+            raise ValueError("A verification cannot end as pending.")
+        self.status = status
+        self.ended_at = now
+        self.code_encrypted = None
+
+
+class DeliveryStatus(models.TextChoices):
+    QUEUED = "queued"  # made, waiting for the carrier's API
+    SENDING = "sending"  # a worker holds it and is asking the carrier
+    SENT = "sent"  # the carrier took it
+    RINGING = "ringing"
+    ANSWERED = "answered"
+    COMPLETED = "completed"
+    DELIVERED = "delivered"
+    NO_ANSWER = "no_answer"
+    BUSY = "busy"
+    UNDELIVERED = "undelivered"
+    FAILED = "failed"
+
+
+# Where a delivery ends. Success means the code reached the phone.
+DELIVERY_SUCCEEDED = {DeliveryStatus.COMPLETED, DeliveryStatus.DELIVERED}
+DELIVERY_FAILED = {
+    DeliveryStatus.NO_ANSWER,
+    DeliveryStatus.BUSY,
+    DeliveryStatus.UNDELIVERED,
+    DeliveryStatus.FAILED,
+}
+DELIVERY_FINAL = DELIVERY_SUCCEEDED | DELIVERY_FAILED
+# How far along a delivery is; callbacks never move it backwards.
+DELIVERY_PROGRESS = {
+    DeliveryStatus.QUEUED: 0,
+    DeliveryStatus.SENDING: 1,
+    DeliveryStatus.SENT: 2,
+    DeliveryStatus.RINGING: 3,
+    DeliveryStatus.ANSWERED: 4,
+    **{status: 5 for status in DELIVERY_FINAL},
+}
+
+
+class Delivery(models.Model):
+    """One attempt to get the code to the phone: one call or one SMS."""
+
+    # Random, so the carrier-facing URLs that carry it are not guessable.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    verification = models.ForeignKey(VerificationAttempt, on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.CharField(max_length=8, choices=[(Channel.CALL, "Voice call"), (Channel.SMS, "SMS")])
+    carrier = models.CharField(max_length=16)
+    status = models.CharField(max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED)
+    provider_id = models.CharField(max_length=64, blank=True, db_index=True)
+    tries = models.PositiveSmallIntegerField(default=0)
+    error = models.CharField(max_length=255, blank=True)
+    hangup_cause = models.CharField(max_length=64, blank=True)
+    duration_seconds = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name_plural = "deliveries"
+        indexes = [models.Index(fields=["status", "created_at"], name="delivery_status_created")]
+
+    def __str__(self):
+        return f"{self.channel} {self.id} ({self.status})"
+
+    @property
+    def is_final(self):
+        return self.status in DELIVERY_FINAL
+
+    @property
+    def has_failed(self):
+        return self.status in DELIVERY_FAILED
+
+
+class ActorType(models.TextChoices):
+    SYSTEM = "system"
+    API_KEY = "api_key"
+    USER = "user"
+    ADMIN = "admin"
+    CARRIER = "carrier"
+
+
+class AuditEvent(models.Model):
+    """One line of the audit trail: a state change or a check. Never the code."""
+
+    verification = models.ForeignKey(VerificationAttempt, on_delete=models.PROTECT, related_name="audit_events")
+    delivery = models.ForeignKey(Delivery, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    event = models.CharField(max_length=32)
+    from_status = models.CharField(max_length=24, blank=True)
+    to_status = models.CharField(max_length=24, blank=True)
+    outcome = models.CharField(max_length=32, blank=True)
+    actor_type = models.CharField(max_length=16, choices=ActorType.choices, default=ActorType.SYSTEM)
+    actor = models.CharField(max_length=150, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["event", "created_at"], name="audit_event_created")]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.event} {self.outcome}".strip()
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("The audit trail is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The audit trail is append-only.")

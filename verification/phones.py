@@ -1,0 +1,57 @@
+"""Phone numbers in, E.164 out, with the country rules applied."""
+
+from dataclasses import dataclass
+
+import phonenumbers
+
+from .conf import app_settings
+from .exceptions import CountryNotAllowed, InvalidPhoneNumber
+
+
+@dataclass(frozen=True)
+class ParsedNumber:
+    e164: str
+    country: str
+    is_fixed_line: bool
+
+
+def parse_phone_number(raw, *, country=None):
+    """Parse E.164 (or a national number with `country`) and check it may be used."""
+    text = (raw or "").strip()
+    if not text:
+        raise InvalidPhoneNumber("A phone number is required.")
+    region = (country or "").strip().upper() or None
+    if not text.startswith("+") and not region:
+        raise InvalidPhoneNumber("Give the number in E.164 form (+14155550123) or a national number with a country.")
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        raise InvalidPhoneNumber() from None
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidPhoneNumber()
+    region_code = phonenumbers.region_code_for_number(number) or ""
+    allowed = app_settings.allowed_countries
+    if allowed and region_code not in allowed:
+        raise CountryNotAllowed(f"Phone numbers from {region_code or 'this country'} are not accepted.")
+    number_type = phonenumbers.number_type(number)
+    return ParsedNumber(
+        e164=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
+        country=region_code,
+        is_fixed_line=number_type == phonenumbers.PhoneNumberType.FIXED_LINE,
+    )
+
+
+def mask_phone_number(e164):
+    """`+14155550123` -> `+1 415 ••• ••23`: enough to recognise, not to dial."""
+    try:
+        number = phonenumbers.parse(str(e164), None)
+    except phonenumbers.NumberParseException:
+        return "•••"
+    national = phonenumbers.national_significant_number(number)
+    head = national[:3] if len(national) > 6 else national[:1]
+    tail = national[-2:]
+    hidden = len(national) - len(head) - len(tail)
+    bullets = "•" * hidden
+    if hidden > 3:
+        bullets = f"{bullets[:3]} {bullets[3:]}"
+    return f"+{number.country_code} {head} {bullets}{tail}"

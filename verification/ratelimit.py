@@ -1,0 +1,142 @@
+"""Sliding-window rate limits that hold across processes.
+
+With Redis (REDIS_URL) every check-and-record is one Lua script, so it is
+atomic across all gunicorn and Celery processes: either every rule has room
+and the hit is recorded under all of them, or nothing is recorded and the
+caller learns how long to wait. Without Redis (development) the same
+algorithm runs in process under a lock.
+"""
+
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+
+from django.core.cache import cache
+
+from .exceptions import Throttled
+
+KEY_PREFIX = "otp:rl"
+
+# KEYS: one sorted set per rule. ARGV: now_ms, member, then limit and window_ms per rule.
+# Returns {0, 0} when recorded, or {rule index (1-based), ms to wait}.
+HIT_SCRIPT = """
+local now = tonumber(ARGV[1])
+local member = ARGV[2]
+local blocked, wait = 0, 0
+for i, key in ipairs(KEYS) do
+  local limit = tonumber(ARGV[1 + i * 2])
+  local window = tonumber(ARGV[2 + i * 2])
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+  if redis.call('ZCARD', key) >= limit then
+    local oldest = redis.call('ZRANGE', key, 0, redis.call('ZCARD', key) - limit, 'WITHSCORES')
+    local free_at = tonumber(oldest[#oldest]) + window
+    if free_at - now > wait then blocked, wait = i, free_at - now end
+  end
+end
+if blocked > 0 then return {blocked, wait} end
+for i, key in ipairs(KEYS) do
+  redis.call('ZADD', key, now, member)
+  redis.call('PEXPIRE', key, tonumber(ARGV[2 + i * 2]))
+end
+return {0, 0}
+"""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """At most `limit` hits per `window` seconds for one subject."""
+
+    name: str  # e.g. "number-cooldown"
+    subject: str  # e.g. "+14155550123"
+    limit: int
+    window: float
+    detail: str = "Too many requests."
+    code: str = "throttled"
+
+    @property
+    def key(self):
+        return f"{KEY_PREFIX}:{self.name}:{self.subject}"
+
+
+def _redis():
+    try:
+        from django_redis import get_redis_connection
+
+        return get_redis_connection("default")
+    except (ImportError, NotImplementedError):
+        return None
+
+
+class _LocalWindows:
+    """The same algorithm for the process-local cache (development only)."""
+
+    lock = threading.Lock()
+
+    def hit(self, rules, now_ms, member):
+        with self.lock:
+            windows = [
+                [t for t in cache.get(rule.key, []) if t > now_ms - rule.window * 1000] for rule in rules
+            ]
+            blocked, wait = 0, 0
+            for index, (rule, hits) in enumerate(zip(rules, windows), start=1):
+                if len(hits) >= rule.limit:
+                    free_at = sorted(hits)[len(hits) - rule.limit] + rule.window * 1000
+                    if free_at - now_ms > wait:
+                        blocked, wait = index, free_at - now_ms
+            if blocked:
+                return blocked, wait
+            for rule, hits in zip(rules, windows):
+                cache.set(rule.key, [*hits, now_ms], timeout=int(rule.window) + 1)
+            return 0, 0
+
+    def peek(self, rule, now_ms):
+        return [t for t in cache.get(rule.key, []) if t > now_ms - rule.window * 1000]
+
+    def clear(self, rule):
+        cache.delete(rule.key)
+
+
+def hit(rules, *, now=None):
+    """Record one hit under every rule, or raise Throttled and record nothing."""
+    rules = [rule for rule in rules if rule.limit > 0 and rule.window > 0]
+    if not rules:
+        return
+    now_ms = int((now if now is not None else time.time()) * 1000)
+    member = f"{now_ms}:{uuid.uuid4().hex}"
+    client = _redis()
+    if client is not None:
+        args = [now_ms, member]
+        for rule in rules:
+            args += [rule.limit, int(rule.window * 1000)]
+        blocked, wait_ms = client.eval(HIT_SCRIPT, len(rules), *[rule.key for rule in rules], *args)
+    else:
+        blocked, wait_ms = _LocalWindows().hit(rules, now_ms, member)
+    if blocked:
+        rule = rules[int(blocked) - 1]
+        retry_after = max(1, -(-int(wait_ms) // 1000))  # ceil, at least one second
+        raise Throttled(f"{rule.detail} Try again in {retry_after} seconds.", retry_after=retry_after, code=rule.code)
+
+
+def seconds_until_free(rule, *, now=None):
+    """How long until `rule` would accept one more hit (0 if it would now)."""
+    now_ms = int((now if now is not None else time.time()) * 1000)
+    client = _redis()
+    if client is not None:
+        client.zremrangebyscore(rule.key, "-inf", now_ms - rule.window * 1000)
+        scores = [score for _, score in client.zrange(rule.key, 0, -1, withscores=True)]
+    else:
+        scores = _LocalWindows().peek(rule, now_ms)
+    if len(scores) < rule.limit:
+        return 0
+    free_at = sorted(scores)[len(scores) - rule.limit] + rule.window * 1000
+    return max(0, -(-int(free_at - now_ms) // 1000))
+
+
+def reset(rule):
+    """Forget every hit under `rule` (an admin's unblock)."""
+    client = _redis()
+    if client is not None:
+        client.delete(rule.key)
+    else:
+        _LocalWindows().clear(rule)

@@ -1,0 +1,41 @@
+"""The rules of a verification, as keyword-only functions named <entity>_<verb>.
+
+Views, the API, admin actions, commands and tasks call these and nothing else
+to change a verification or a delivery.
+"""
+
+from .audit import CARRIER, SYSTEM, Actor
+from .deliveries import (
+    delivery_dispatch,
+    delivery_give_up,
+    delivery_record_status,
+    workflow_advance,
+)
+from .verifications import (
+    CheckResult,
+    verification_cancel,
+    verification_check,
+    verification_create,
+    verification_expire_due,
+    verification_get,
+    verification_pending_for_number,
+    verification_resend,
+)
+
+__all__ = [
+    "Actor",
+    "CARRIER",
+    "SYSTEM",
+    "CheckResult",
+    "delivery_dispatch",
+    "delivery_give_up",
+    "delivery_record_status",
+    "verification_cancel",
+    "verification_check",
+    "verification_create",
+    "verification_expire_due",
+    "verification_get",
+    "verification_resend",
+    "verification_pending_for_number",
+    "workflow_advance",
+]

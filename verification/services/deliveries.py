@@ -1,0 +1,195 @@
+"""Deliveries: start them, hand them to the carrier once, follow their status,
+and move a channel's workflow on (SMS, then a call) or fail the verification."""
+
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+
+from .. import clock
+from ..carriers import CarrierRejected, get_carrier
+from ..carriers.base import CallRequest, SmsRequest
+from ..codes import decrypt_code
+from ..conf import app_settings
+from ..models import (
+    DELIVERY_FAILED,
+    DELIVERY_PROGRESS,
+    Channel,
+    Delivery,
+    DeliveryStatus,
+    Status,
+    VerificationAttempt,
+)
+from .audit import CARRIER, SYSTEM, audit
+
+# Which deliveries a channel's workflow allows, in order.
+WORKFLOWS = {
+    Channel.CALL: [Channel.CALL],
+    Channel.SMS: [Channel.SMS],
+    Channel.AUTO: [Channel.SMS, Channel.CALL],
+}
+
+
+def first_step(channel, parsed):
+    """The first delivery of a workflow; a fixed line skips straight to the call."""
+    steps = WORKFLOWS[channel]
+    if parsed is not None and parsed.is_fixed_line and len(steps) > 1:
+        return steps[-1]
+    return steps[0]
+
+
+def public_url(name, delivery):
+    return app_settings.public_base_url + reverse(name, kwargs={"delivery_id": delivery.id})
+
+
+def delivery_start(verification, channel, *, actor=SYSTEM, now):
+    """Make a delivery and hand it to a worker once the transaction commits."""
+    from ..tasks import deliver  # tasks import services
+
+    delivery = Delivery.objects.create(
+        verification=verification, channel=channel, carrier=app_settings.CARRIER, created_at=now, updated_at=now
+    )
+    audit(verification, "delivery_queued", actor=actor, now=now, delivery=delivery, channel=channel)
+    transaction.on_commit(lambda: deliver.delay(str(delivery.id)))
+    if verification.channel == Channel.AUTO and channel == Channel.SMS:
+        from ..tasks import fallback
+
+        transaction.on_commit(
+            lambda: fallback.apply_async(
+                args=[str(verification.id)], countdown=app_settings.FALLBACK_AFTER_SECONDS
+            )
+        )
+    return delivery
+
+
+def delivery_dispatch(*, delivery_id):
+    """Ask the carrier for the delivery, at most once: a second run does nothing.
+
+    Returns the delivery; raises CarrierUnavailable (after putting the delivery
+    back in the queue) when the carrier should be asked again later.
+    """
+    now = clock.now()
+    claimed = Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.QUEUED).update(
+        status=DeliveryStatus.SENDING, tries=F("tries") + 1, updated_at=now
+    )
+    delivery = Delivery.objects.select_related("verification").get(pk=delivery_id)
+    if not claimed:
+        return delivery  # another run has it, or had it: never a second call
+    verification = delivery.verification
+    code = decrypt_code(verification.code_encrypted)
+    if not verification.is_pending or verification.is_expired(now) or code is None:
+        _finish(delivery, DeliveryStatus.FAILED, error="The verification ended before the delivery went out.")
+        return delivery
+    carrier = get_carrier()
+    try:
+        if delivery.channel == Channel.CALL:
+            provider_id = carrier.place_call(
+                CallRequest(
+                    to=str(verification.phone_number),
+                    answer_url=public_url("plivo-voice-answer", delivery),
+                    hangup_url=public_url("plivo-voice-hangup", delivery),
+                )
+            )
+        else:
+            from ..messages import sms_text
+
+            provider_id = carrier.send_sms(
+                SmsRequest(
+                    to=str(verification.phone_number),
+                    text=sms_text(verification, code),
+                    status_url=public_url("plivo-sms-status", delivery),
+                )
+            )
+    except CarrierRejected as exc:
+        _finish(delivery, DeliveryStatus.FAILED, error=str(exc))
+        return delivery
+    except Exception as exc:
+        Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.SENDING).update(
+            status=DeliveryStatus.QUEUED, error=str(exc)[:255], updated_at=clock.now()
+        )
+        raise
+    Delivery.objects.filter(pk=delivery_id).update(provider_id=provider_id[:64], error="")
+    Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.SENDING).update(
+        status=DeliveryStatus.SENT, updated_at=clock.now()
+    )
+    delivery.refresh_from_db()
+    audit(verification, "delivery_sent", now=clock.now(), delivery=delivery, channel=delivery.channel)
+    return delivery
+
+
+def delivery_give_up(*, delivery_id, error):
+    """The carrier stayed unavailable through every retry: the delivery failed."""
+    delivery = Delivery.objects.select_related("verification").get(pk=delivery_id)
+    if delivery.status in (DeliveryStatus.QUEUED, DeliveryStatus.SENDING):
+        _finish(delivery, DeliveryStatus.FAILED, error=f"Retries spent. {error}")
+    return delivery
+
+
+def delivery_record_status(*, delivery_id, status, provider_id="", hangup_cause="", duration=None, error=""):
+    """A carrier callback: move the delivery forward (never back) and drive the workflow."""
+    with transaction.atomic():
+        delivery = Delivery.objects.select_for_update().select_related("verification").get(pk=delivery_id)
+        if delivery.is_final or DELIVERY_PROGRESS[status] <= DELIVERY_PROGRESS[delivery.status]:
+            return delivery
+        if provider_id and not delivery.provider_id:
+            delivery.provider_id = provider_id[:64]
+        delivery.hangup_cause = hangup_cause[:64] or delivery.hangup_cause
+        if duration is not None:
+            delivery.duration_seconds = duration
+        delivery.error = error[:255] or delivery.error
+        delivery.save(update_fields=["provider_id", "hangup_cause", "duration_seconds", "error"])
+    _finish(delivery, status, error=error, actor=CARRIER)
+    return delivery
+
+
+def _finish(delivery, status, *, error="", actor=SYSTEM):
+    """Move a delivery to `status`; if it failed, go on with the workflow."""
+    now = clock.now()
+    with transaction.atomic():
+        delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
+        if delivery.is_final:
+            return
+        before = delivery.status
+        delivery.status = status
+        delivery.updated_at = now
+        if error:
+            delivery.error = error[:255]
+        delivery.save(update_fields=["status", "updated_at", "error"])
+        audit(
+            delivery.verification,
+            "delivery_status",
+            actor=actor,
+            now=now,
+            delivery=delivery,
+            from_status=before,
+            to_status=status,
+        )
+    if status in DELIVERY_FAILED:
+        workflow_advance(verification_id=delivery.verification_id, reason="delivery_failed")
+
+
+def workflow_advance(*, verification_id, reason):
+    """Start the workflow's next delivery, or fail the verification if none is left.
+
+    Runs after a delivery failed, or when the fallback timer fires; safe to run twice.
+    """
+    now = clock.now()
+    with transaction.atomic():
+        verification = VerificationAttempt.objects.select_for_update().get(pk=verification_id)
+        if not verification.is_pending or verification.is_expired(now):
+            return None
+        deliveries = list(verification.deliveries.all())
+        tried = {d.channel for d in deliveries}
+        in_flight = [d for d in deliveries if d.status not in DELIVERY_FAILED]
+        remaining = [step for step in WORKFLOWS[verification.channel] if step not in tried]
+        if reason == "fallback_timer":
+            if not remaining:
+                return None
+            return delivery_start(verification, remaining[0], now=now)
+        if in_flight:
+            return None  # another delivery may still get the code through
+        if remaining:
+            return delivery_start(verification, remaining[0], now=now)
+        verification.end(Status.FAILED, now=now)
+        verification.save(update_fields=["status", "ended_at", "code_encrypted"])
+        audit(verification, "failed", now=now, from_status=Status.PENDING, to_status=Status.FAILED)
+    return None

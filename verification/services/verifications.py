@@ -1,0 +1,265 @@
+"""Create, check, resend, cancel and expire verifications."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+
+from .. import clock, ratelimit
+from ..codes import code_matches, encrypt_code, generate_code, hash_code
+from ..conf import app_settings
+from ..exceptions import ChannelNotAvailable, NotFound, VerificationError, VerificationNotPending
+from ..models import Channel, Status, VerificationAttempt
+from ..phones import parse_phone_number
+from .audit import SYSTEM, audit
+from .deliveries import delivery_start, first_step
+
+CREATE_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    valid: bool
+    status: str
+    checks_remaining: int
+    verification: VerificationAttempt
+
+
+def send_rules(phone_number):
+    """The limits on deliveries to one number: the cooldown and the hourly cap."""
+    return [
+        ratelimit.Rule(
+            "number-cooldown",
+            phone_number,
+            limit=1,
+            window=app_settings.RESEND_COOLDOWN_SECONDS,
+            detail="A code was just sent to this number.",
+            code="resend_cooldown",
+        ),
+        ratelimit.Rule(
+            "number-hourly",
+            phone_number,
+            limit=app_settings.MAX_SENDS_PER_NUMBER_PER_HOUR,
+            window=3600,
+            detail="Too many codes were sent to this number in the last hour.",
+            code="too_many_sends",
+        ),
+    ]
+
+
+def create_rules(*, client_ip=None, api_key_id=None):
+    rules = []
+    if client_ip:
+        rules.append(
+            ratelimit.Rule(
+                "ip-hourly",
+                client_ip,
+                limit=app_settings.MAX_VERIFICATIONS_PER_IP_PER_HOUR,
+                window=3600,
+                detail="Too many verifications from this address in the last hour.",
+                code="too_many_verifications_from_ip",
+            )
+        )
+    if api_key_id:
+        rules.append(
+            ratelimit.Rule(
+                "key-hourly",
+                str(api_key_id),
+                limit=app_settings.MAX_VERIFICATIONS_PER_KEY_PER_HOUR,
+                window=3600,
+                detail="This API key made too many verifications in the last hour.",
+                code="too_many_verifications_for_key",
+            )
+        )
+    return rules
+
+
+def verification_create(
+    *, phone_number, channel=Channel.AUTO, locale="en-US", country=None, actor=SYSTEM, client_ip=None, api_key=None
+):
+    """Start a verification: a new code, delivered by `channel`; supersedes the number's pending one."""
+    if channel not in Channel.values:
+        raise ChannelNotAvailable(f"Unknown channel {channel!r}.")
+    parsed = parse_phone_number(phone_number, country=country)
+    if channel == Channel.SMS and parsed.is_fixed_line:
+        raise ChannelNotAvailable("This number is a fixed line and cannot receive SMS; use channel 'call'.")
+    now = clock.now()
+    ratelimit.hit(
+        create_rules(client_ip=client_ip, api_key_id=getattr(api_key, "pk", None)) + send_rules(parsed.e164),
+        now=now.timestamp(),
+    )
+    code = generate_code(app_settings.CODE_LENGTH)
+    for attempt in range(CREATE_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                return _create(parsed, channel, locale, code, actor, client_ip, api_key, now)
+        except IntegrityError:
+            # A concurrent create for the same number won the race; supersede it too.
+            if attempt == CREATE_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _create(parsed, channel, locale, code, actor, client_ip, api_key, now):
+    pending = VerificationAttempt.objects.select_for_update().filter(
+        phone_number=parsed.e164, status=Status.PENDING
+    )
+    for old in pending:
+        old.end(Status.CANCELED, now=now)
+        old.save(update_fields=["status", "ended_at", "code_encrypted"])
+        audit(old, "superseded", actor=actor, now=now, from_status=Status.PENDING, to_status=Status.CANCELED)
+    verification = VerificationAttempt(
+        phone_number=parsed.e164,
+        country=parsed.country,
+        channel=channel,
+        locale=locale or "en-US",
+        max_checks=app_settings.MAX_CHECKS,
+        client_ip=client_ip or actor.ip,
+        created_at=now,
+        expires_at=now + timedelta(seconds=app_settings.TTL_SECONDS),
+        last_sent_at=now,
+    )
+    if api_key is not None:
+        verification.api_key = api_key
+    verification.code_hash = hash_code(code, verification_id=verification.id)
+    verification.code_encrypted = encrypt_code(code)
+    verification.save(force_insert=True)
+    audit(verification, "created", actor=actor, now=now, to_status=Status.PENDING, channel=channel)
+    delivery_start(verification, first_step(channel, parsed), actor=actor, now=now)
+    return verification
+
+
+def _lock(verification_id, scope):
+    try:
+        return scope.select_for_update().get(pk=verification_id)
+    except (VerificationAttempt.DoesNotExist, ValueError, VerificationError):
+        raise NotFound() from None
+
+
+def _expire_if_due(verification, *, now, actor=SYSTEM):
+    """Expire a pending verification whose time ran out (caller holds the row lock)."""
+    if verification.is_pending and verification.is_expired(now):
+        verification.end(Status.EXPIRED, now=now)
+        verification.save(update_fields=["status", "ended_at", "code_encrypted"])
+        audit(verification, "expired", actor=actor, now=now, from_status=Status.PENDING, to_status=Status.EXPIRED)
+        return True
+    return False
+
+
+def verification_get(*, verification_id, scope=None):
+    """The verification, with its expiry applied if its time ran out."""
+    scope = scope if scope is not None else VerificationAttempt.objects.all()
+    try:
+        verification = scope.get(pk=verification_id)
+    except (VerificationAttempt.DoesNotExist, ValueError):
+        raise NotFound() from None
+    if verification.is_pending and verification.is_expired(clock.now()):
+        with transaction.atomic():
+            verification = _lock(verification_id, scope)
+            _expire_if_due(verification, now=clock.now())
+    return verification
+
+
+def verification_check(*, verification_id, code, actor=SYSTEM, scope=None):
+    """Compare `code` with the verification's; counts wrong codes; approves once."""
+    scope = scope if scope is not None else VerificationAttempt.objects.all()
+    now = clock.now()
+    with transaction.atomic():
+        verification = _lock(verification_id, scope)
+        _expire_if_due(verification, now=now, actor=actor)
+        if not verification.is_pending:
+            audit(verification, "check", actor=actor, now=now, outcome="refused", status=verification.status)
+            refused = verification.status
+        else:
+            refused = None
+            valid = isinstance(code, str) and code_matches(
+                code, verification_id=verification.id, code_hash=verification.code_hash
+            )
+            before = verification.status
+            if valid:
+                verification.end(Status.APPROVED, now=now)
+            else:
+                verification.failed_checks += 1
+                if verification.failed_checks >= verification.max_checks:
+                    verification.end(Status.MAX_ATTEMPTS_REACHED, now=now)
+            verification.save(update_fields=["status", "ended_at", "code_encrypted", "failed_checks"])
+            audit(
+                verification,
+                "check",
+                actor=actor,
+                now=now,
+                from_status=before,
+                to_status=verification.status,
+                outcome="valid" if valid else "invalid",
+            )
+    if refused:
+        raise VerificationNotPending(refused)
+    return CheckResult(valid, verification.status, verification.checks_remaining, verification)
+
+
+def verification_pending_for_number(*, phone_number, country=None, scope=None):
+    """The number's pending verification, for checks by phone number."""
+    scope = scope if scope is not None else VerificationAttempt.objects.all()
+    parsed = parse_phone_number(phone_number, country=country)
+    verification = scope.filter(phone_number=parsed.e164, status=Status.PENDING).first()
+    if verification is None:
+        raise NotFound("No pending verification for this phone number.")
+    return verification
+
+
+def verification_resend(*, verification_id, channel=None, actor=SYSTEM, scope=None):
+    """Deliver the same code again, after the cooldown and within the hourly cap."""
+    scope = scope if scope is not None else VerificationAttempt.objects.all()
+    if channel is not None and channel not in (Channel.CALL, Channel.SMS):
+        raise ChannelNotAvailable("A resend goes by 'call' or 'sms'.")
+    verification = verification_get(verification_id=verification_id, scope=scope)
+    if not verification.is_pending:
+        raise VerificationNotPending(verification.status)
+    if channel == Channel.SMS:
+        parsed = parse_phone_number(str(verification.phone_number))
+        if parsed.is_fixed_line:
+            raise ChannelNotAvailable("This number is a fixed line and cannot receive SMS; use channel 'call'.")
+    now = clock.now()
+    ratelimit.hit(send_rules(str(verification.phone_number)), now=now.timestamp())
+    with transaction.atomic():
+        verification = _lock(verification_id, scope)
+        if _expire_if_due(verification, now=now, actor=actor) or not verification.is_pending:
+            refused = verification.status
+        else:
+            refused = None
+            delivery_channel = channel or first_step(verification.channel, None)
+            verification.last_sent_at = now
+            verification.save(update_fields=["last_sent_at"])
+            audit(verification, "resend", actor=actor, now=now, channel=delivery_channel)
+            delivery_start(verification, delivery_channel, actor=actor, now=now)
+    if refused:
+        raise VerificationNotPending(refused)
+    return verification
+
+
+def verification_cancel(*, verification_id, actor=SYSTEM, scope=None):
+    scope = scope if scope is not None else VerificationAttempt.objects.all()
+    now = clock.now()
+    with transaction.atomic():
+        verification = _lock(verification_id, scope)
+        _expire_if_due(verification, now=now, actor=actor)
+        refused = None if verification.is_pending else verification.status
+        if not refused:
+            verification.end(Status.CANCELED, now=now)
+            verification.save(update_fields=["status", "ended_at", "code_encrypted"])
+            audit(verification, "canceled", actor=actor, now=now, from_status=Status.PENDING, to_status=Status.CANCELED)
+    if refused:
+        raise VerificationNotPending(refused)
+    return verification
+
+
+def verification_expire_due(*, now=None):
+    """Expire every pending verification whose time ran out; returns how many."""
+    now = now or clock.now()
+    due = VerificationAttempt.objects.filter(status=Status.PENDING, expires_at__lte=now).values_list("pk", flat=True)
+    expired = 0
+    for pk in list(due[:1000]):
+        with transaction.atomic():
+            verification = VerificationAttempt.objects.select_for_update().get(pk=pk)
+            expired += _expire_if_due(verification, now=now)
+    return expired

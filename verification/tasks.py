@@ -1,0 +1,47 @@
+"""Celery tasks: they take ids, re-read the database and call a service.
+
+Deliveries are enqueued with `transaction.on_commit`, so a worker never sees
+a delivery whose transaction did not commit.
+"""
+
+import logging
+
+from celery import shared_task
+
+from . import services
+from .carriers import CarrierUnavailable
+from .conf import app_settings
+
+logger = logging.getLogger(__name__)
+
+
+def retry_countdown(retries):
+    """Exponential backoff (base, 2x base, 4x base, ...) with a cap."""
+    base = app_settings.DELIVERY_RETRY_BACKOFF_SECONDS
+    return min(base * (2**retries), app_settings.DELIVERY_RETRY_BACKOFF_MAX_SECONDS)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=None)
+def deliver(self, delivery_id):
+    """Hand one delivery to the carrier; retried with backoff while the carrier is unavailable."""
+    try:
+        services.delivery_dispatch(delivery_id=delivery_id)
+    except CarrierUnavailable as exc:
+        if self.request.retries >= app_settings.DELIVERY_MAX_RETRIES:
+            logger.warning("Delivery %s failed: retries spent (%s)", delivery_id, exc)
+            services.delivery_give_up(delivery_id=delivery_id, error=str(exc))
+            return
+        countdown = retry_countdown(self.request.retries)
+        logger.info("Delivery %s: carrier unavailable, retry in %ss (%s)", delivery_id, countdown, exc)
+        raise self.retry(exc=exc, countdown=countdown) from exc
+
+
+@shared_task(acks_late=True)
+def fallback(verification_id):
+    """Channel `auto`: the SMS was not confirmed in time, so call (does nothing if it ended)."""
+    services.workflow_advance(verification_id=verification_id, reason="fallback_timer")
+
+
+@shared_task
+def expire_due():
+    return services.verification_expire_due()

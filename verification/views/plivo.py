@@ -1,0 +1,128 @@
+"""The views Plivo calls: answer and key-press (they return XML), and the status
+callbacks. Every one checks Plivo's V3 signature first (see signatures.py)."""
+
+import logging
+
+from django.http import HttpResponse
+from django.views.decorators.http import require_POST
+
+from .. import clock
+from ..codes import decrypt_code
+from ..conf import app_settings
+from ..locales import DEFAULT_LOCALE
+from ..models import Delivery, DeliveryStatus
+from ..services import delivery_record_status
+from ..signatures import plivo_webhook
+from ..voice import apology_xml, code_xml, keypress_xml
+
+logger = logging.getLogger(__name__)
+
+CALL_STATUSES = {
+    "ringing": DeliveryStatus.RINGING,
+    "in-progress": DeliveryStatus.ANSWERED,
+    "completed": DeliveryStatus.COMPLETED,
+    "busy": DeliveryStatus.BUSY,
+    "no-answer": DeliveryStatus.NO_ANSWER,
+    "timeout": DeliveryStatus.NO_ANSWER,
+    "failed": DeliveryStatus.FAILED,
+    "cancel": DeliveryStatus.FAILED,
+}
+SMS_STATUSES = {
+    "queued": DeliveryStatus.QUEUED,
+    "sent": DeliveryStatus.SENT,
+    "delivered": DeliveryStatus.DELIVERED,
+    "undelivered": DeliveryStatus.UNDELIVERED,
+    "failed": DeliveryStatus.FAILED,
+    "rejected": DeliveryStatus.FAILED,
+}
+
+
+def xml_response(body):
+    return HttpResponse(body, content_type="application/xml")
+
+
+def _delivery(delivery_id, channel):
+    return Delivery.objects.select_related("verification").filter(pk=delivery_id, channel=channel).first()
+
+
+def _readable_code(delivery):
+    """The code if the call may still read it: pending, unexpired and not wiped."""
+    verification = delivery.verification
+    if not verification.is_pending or verification.is_expired(clock.now()):
+        return None
+    return decrypt_code(verification.code_encrypted)
+
+
+@require_POST
+@plivo_webhook
+def voice_answer(request, delivery_id):
+    delivery = _delivery(delivery_id, "call")
+    if delivery is None:
+        return xml_response(apology_xml(locale=DEFAULT_LOCALE))
+    delivery_record_status(
+        delivery_id=delivery.id, status=DeliveryStatus.ANSWERED, provider_id=request.POST.get("CallUUID", "")
+    )
+    locale = delivery.verification.locale
+    code = _readable_code(delivery)
+    if code is None:
+        return xml_response(apology_xml(locale=locale))
+    if app_settings.VOICE_REQUIRE_KEYPRESS:
+        action = app_settings.public_base_url + request.path.replace("/answer/", "/code/")
+        return xml_response(keypress_xml(locale=locale, action_url=action))
+    return xml_response(code_xml(code=code, locale=locale))
+
+
+@require_POST
+@plivo_webhook
+def voice_code(request, delivery_id):
+    """The key press arrived: now read the code."""
+    delivery = _delivery(delivery_id, "call")
+    if delivery is None:
+        return xml_response(apology_xml(locale=DEFAULT_LOCALE))
+    code = _readable_code(delivery)
+    if code is None:
+        return xml_response(apology_xml(locale=delivery.verification.locale))
+    return xml_response(code_xml(code=code, locale=delivery.verification.locale))
+
+
+def _duration(value):
+    try:
+        return max(int(value), 0)
+    except (TypeError, ValueError):
+        return None
+
+
+@require_POST
+@plivo_webhook
+def voice_hangup(request, delivery_id):
+    delivery = _delivery(delivery_id, "call")
+    status = CALL_STATUSES.get(request.POST.get("CallStatus", ""))
+    if delivery is not None and status is not None:
+        if status == DeliveryStatus.COMPLETED and delivery.status not in (
+            DeliveryStatus.ANSWERED,
+            DeliveryStatus.COMPLETED,
+        ):
+            status = DeliveryStatus.NO_ANSWER  # hung up without ever being answered
+        delivery_record_status(
+            delivery_id=delivery.id,
+            status=status,
+            hangup_cause=request.POST.get("HangupCause", ""),
+            duration=_duration(request.POST.get("Duration")),
+        )
+    return HttpResponse(status=204)
+
+
+@require_POST
+@plivo_webhook
+def sms_status(request, delivery_id):
+    delivery = _delivery(delivery_id, "sms")
+    status = SMS_STATUSES.get(request.POST.get("Status", ""))
+    if delivery is not None and status is not None:
+        error_code = request.POST.get("ErrorCode", "")
+        delivery_record_status(
+            delivery_id=delivery.id,
+            status=status,
+            provider_id=request.POST.get("MessageUUID", ""),
+            error=f"Carrier error code {error_code}" if error_code and error_code != "000" else "",
+        )
+    return HttpResponse(status=204)

@@ -1,0 +1,80 @@
+"""The XML a call follows, made with the SDK's `plivoxml`.
+
+The code only ever leaves in these XML bodies, in answer to signed requests:
+never in a URL. Digits are read one by one, separated by commas so that every
+engine pauses between them and none reads "4." as "fourth".
+"""
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+from plivo import plivoxml
+
+from .conf import app_settings
+from .locales import django_language, voice_for
+
+KEYPRESS_TIMEOUT_SECONDS = 10
+KEYPRESS_RETRIES = 2
+
+
+def spoken_digits(code):
+    return ", ".join(code)
+
+
+def _speak(text, locale):
+    voice = voice_for(locale)
+    return plivoxml.SpeakElement(text, voice=voice.voice, language=voice.language)
+
+
+def keypress_xml(*, locale, action_url):
+    """Ask for a key press first, so a voicemail never records the code."""
+    with translation.override(django_language(locale)):
+        prompt = _("Hello, this is %(site)s. Press any key to hear your verification code.") % {
+            "site": app_settings.SITE_NAME
+        }
+        goodbye = _("We did not receive a key press. Goodbye.")
+    response = plivoxml.ResponseElement()
+    get_digits = plivoxml.GetDigitsElement(
+        action=action_url,
+        method="POST",
+        timeout=KEYPRESS_TIMEOUT_SECONDS,
+        num_digits=1,
+        retries=KEYPRESS_RETRIES,
+        redirect=True,
+        log=False,
+    )
+    get_digits.add(_speak(prompt, locale))
+    response.add(get_digits)
+    response.add(_speak(goodbye, locale))
+    response.add(plivoxml.HangupElement())
+    return response.to_string(pretty=False)
+
+
+def code_xml(*, code, locale, repeat=None):
+    """Read the code, digit by digit, `VERIFICATION_VOICE_REPEAT` times, then hang up."""
+    repeat = repeat or app_settings.VOICE_REPEAT
+    digits = spoken_digits(code)
+    with translation.override(django_language(locale)):
+        first = _("Your %(site)s verification code is: %(digits)s.") % {
+            "site": app_settings.SITE_NAME,
+            "digits": digits,
+        }
+        again = _("Once again, your code is: %(digits)s.") % {"digits": digits}
+        goodbye = _("Goodbye.")
+    response = plivoxml.ResponseElement()
+    response.add(_speak(first, locale))
+    for _index in range(repeat - 1):
+        response.add(plivoxml.WaitElement(length=1))
+        response.add(_speak(again, locale))
+    response.add(_speak(goodbye, locale))
+    response.add(plivoxml.HangupElement())
+    return response.to_string(pretty=False)
+
+
+def apology_xml(*, locale):
+    """For a verification that is no longer pending: a short apology, never the code."""
+    with translation.override(django_language(locale)):
+        text = _("Sorry, this verification code is no longer valid. Please request a new one. Goodbye.")
+    response = plivoxml.ResponseElement()
+    response.add(_speak(text, locale))
+    response.add(plivoxml.HangupElement())
+    return response.to_string(pretty=False)
