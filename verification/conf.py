@@ -36,6 +36,8 @@ DEFAULTS = {
     "VERIFICATION_DELIVERY_RETRY_BACKOFF_SECONDS": (float, 2.0),
     "VERIFICATION_DELIVERY_RETRY_BACKOFF_MAX_SECONDS": (float, 300.0),
     "VERIFICATION_CARRIER_TIMEOUT_SECONDS": (float, 5.0),
+    # Plivo places at most 2 outbound calls per second per account by default.
+    "VERIFICATION_CARRIER_CALLS_PER_SECOND": (int, 2),
     # Where the sandbox's Plivo-compatible REST API lives; default
     # PUBLIC_BASE_URL + /sandbox/plivo.
     "VERIFICATION_SANDBOX_API_URL": (str, ""),

@@ -48,8 +48,9 @@ class Throttled(VerificationError):
     code = "throttled"
     status_code = 429
 
-    def __init__(self, detail=None, *, retry_after, code=None):
+    def __init__(self, detail=None, *, retry_after, code=None, wait_seconds=None):
         self.retry_after = max(int(retry_after), 1)
+        self.wait_seconds = wait_seconds if wait_seconds is not None else self.retry_after
         if code:
             self.code = code
         super().__init__(detail or f"Too many requests. Try again in {self.retry_after} seconds.")

@@ -115,7 +115,12 @@ def hit(rules, *, now=None):
     if blocked:
         rule = rules[int(blocked) - 1]
         retry_after = max(1, -(-int(wait_ms) // 1000))  # ceil, at least one second
-        raise Throttled(f"{rule.detail} Try again in {retry_after} seconds.", retry_after=retry_after, code=rule.code)
+        raise Throttled(
+            f"{rule.detail} Try again in {retry_after} seconds.",
+            retry_after=retry_after,
+            code=rule.code,
+            wait_seconds=int(wait_ms) / 1000,
+        )
 
 
 def seconds_until_free(rule, *, now=None):

@@ -5,12 +5,14 @@ a delivery whose transaction did not commit.
 """
 
 import logging
+import time
 
 from celery import shared_task
 
 from . import services
 from .carriers import CarrierUnavailable
 from .conf import app_settings
+from .exceptions import Throttled
 
 logger = logging.getLogger(__name__)
 
@@ -26,12 +28,18 @@ def deliver(self, delivery_id):
     """Hand one delivery to the carrier; retried with backoff while the carrier is unavailable."""
     try:
         services.delivery_dispatch(delivery_id=delivery_id)
+    except Throttled as exc:
+        # The carrier's call rate is used up for this second: wait our turn (not a failed try).
+        if self.request.is_eager:
+            time.sleep(exc.wait_seconds)
+            return deliver.apply(args=[delivery_id])
+        raise self.retry(exc=exc, countdown=exc.wait_seconds) from exc
     except CarrierUnavailable as exc:
-        if self.request.retries >= app_settings.DELIVERY_MAX_RETRIES:
+        if services.delivery_tries(delivery_id=delivery_id) > app_settings.DELIVERY_MAX_RETRIES:
             logger.warning("Delivery %s failed: retries spent (%s)", delivery_id, exc)
             services.delivery_give_up(delivery_id=delivery_id, error=str(exc))
             return
-        countdown = retry_countdown(self.request.retries)
+        countdown = retry_countdown(services.delivery_tries(delivery_id=delivery_id) - 1)
         logger.info("Delivery %s: carrier unavailable, retry in %ss (%s)", delivery_id, countdown, exc)
         raise self.retry(exc=exc, countdown=countdown) from exc
 

@@ -9,6 +9,7 @@ from .deliveries import (
     delivery_dispatch,
     delivery_give_up,
     delivery_record_status,
+    delivery_tries,
     workflow_advance,
 )
 from .verifications import (
@@ -30,6 +31,7 @@ __all__ = [
     "delivery_dispatch",
     "delivery_give_up",
     "delivery_record_status",
+    "delivery_tries",
     "verification_cancel",
     "verification_check",
     "verification_create",

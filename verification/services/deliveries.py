@@ -5,7 +5,7 @@ from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 
-from .. import clock
+from .. import clock, ratelimit
 from ..carriers import CarrierRejected, get_carrier
 from ..carriers.base import CallRequest, SmsRequest
 from ..codes import decrypt_code
@@ -49,14 +49,16 @@ def delivery_start(verification, channel, *, actor=SYSTEM, now):
         verification=verification, channel=channel, carrier=app_settings.CARRIER, created_at=now, updated_at=now
     )
     audit(verification, "delivery_queued", actor=actor, now=now, delivery=delivery, channel=channel)
-    transaction.on_commit(lambda: deliver.delay(str(delivery.id)))
+    # robust: a broker hiccup must not turn a committed create into an error page.
+    transaction.on_commit(lambda: deliver.delay(str(delivery.id)), robust=True)
     if verification.channel == Channel.AUTO and channel == Channel.SMS:
         from ..tasks import fallback
 
         transaction.on_commit(
             lambda: fallback.apply_async(
                 args=[str(verification.id)], countdown=app_settings.FALLBACK_AFTER_SECONDS
-            )
+            ),
+            robust=True,
         )
     return delivery
 
@@ -68,6 +70,8 @@ def delivery_dispatch(*, delivery_id):
     back in the queue) when the carrier should be asked again later.
     """
     now = clock.now()
+    if Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.QUEUED, channel=Channel.CALL).exists():
+        _pace_calls(now)
     claimed = Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.QUEUED).update(
         status=DeliveryStatus.SENDING, tries=F("tries") + 1, updated_at=now
     )
@@ -114,6 +118,26 @@ def delivery_dispatch(*, delivery_id):
     delivery.refresh_from_db()
     audit(verification, "delivery_sent", now=clock.now(), delivery=delivery, channel=delivery.channel)
     return delivery
+
+
+def _pace_calls(now):
+    """Keep to the carrier's outbound call rate, shared by every worker (raises Throttled)."""
+    ratelimit.hit(
+        [
+            ratelimit.Rule(
+                "carrier-calls",
+                app_settings.auth_id or "default",
+                limit=app_settings.CARRIER_CALLS_PER_SECOND,
+                window=1,
+                code="carrier_pace",
+            )
+        ],
+        now=now.timestamp(),
+    )
+
+
+def delivery_tries(*, delivery_id):
+    return Delivery.objects.filter(pk=delivery_id).values_list("tries", flat=True).first() or 0
 
 
 def delivery_give_up(*, delivery_id, error):
@@ -163,8 +187,8 @@ def _finish(delivery, status, *, error="", actor=SYSTEM):
             from_status=before,
             to_status=status,
         )
-    if status in DELIVERY_FAILED:
-        workflow_advance(verification_id=delivery.verification_id, reason="delivery_failed")
+        if status in DELIVERY_FAILED:  # in the same transaction: nobody sees one without the other
+            workflow_advance(verification_id=delivery.verification_id, reason="delivery_failed")
 
 
 def workflow_advance(*, verification_id, reason):

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from .. import clock, ratelimit
 from ..codes import code_matches, encrypt_code, generate_code, hash_code
@@ -100,7 +100,15 @@ def verification_create(
     raise AssertionError("unreachable")
 
 
+def _lock_number(phone_number):
+    """Serialise creates for one number (PostgreSQL; SQLite serialises every write anyway)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [phone_number])
+
+
 def _create(parsed, channel, locale, code, actor, client_ip, api_key, now):
+    _lock_number(parsed.e164)
     pending = VerificationAttempt.objects.select_for_update().filter(
         phone_number=parsed.e164, status=Status.PENDING
     )

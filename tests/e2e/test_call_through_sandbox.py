@@ -1,0 +1,83 @@
+"""A whole call: the real plivo SDK over HTTP to the sandbox, which calls our
+answer and hangup URLs back, signed, like Plivo."""
+
+import re
+
+import pytest
+
+from tests.helpers import inbox
+from verification import services
+from verification.models import Delivery
+from verification.sandbox import simulator
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def spoken_code(text):
+    match = re.search(r"verification code is: ([\d, ]+)\.", text)
+    return match.group(1).replace(", ", "")
+
+
+def test_an_answered_call_reads_the_code_twice_and_the_code_approves(live_site):
+    verification = services.verification_create(phone_number="+14155550123", channel="call")
+    simulator.wait_until_idle(timeout=15)
+    [call] = inbox(live_site, "+14155550123")
+    code = spoken_code(call["text"])
+    digits = ", ".join(code)
+    assert call["channel"] == "call"
+    assert call["status"] == "completed"
+    assert call["text"] == (
+        "Hello, this is OTP Site. Press any key to hear your verification code. "
+        f"Your OTP Site verification code is: {digits}. "
+        f"Once again, your code is: {digits}. "
+        "Goodbye."
+    )
+    delivery = Delivery.objects.get(verification=verification)
+    assert delivery.status == "completed"
+    assert delivery.provider_id
+    result = services.verification_check(verification_id=verification.id, code=code)
+    assert (result.valid, result.status) == (True, "approved")
+
+
+@pytest.mark.parametrize(
+    ("number", "delivery_status", "error"),
+    [
+        ("+14155550199", "no_answer", ""),
+        ("+14155550198", "busy", ""),
+        ("+14155550197", "failed", "refused"),
+        ("+14155550196", "failed", "Retries spent"),
+    ],
+)
+def test_each_failure_outcome_fails_the_delivery_and_the_verification(live_site, number, delivery_status, error):
+    verification = services.verification_create(phone_number=number, channel="call")
+    simulator.wait_until_idle(timeout=15)
+    delivery = Delivery.objects.get(verification=verification)
+    verification.refresh_from_db()
+    assert delivery.status == delivery_status
+    assert error in delivery.error
+    assert verification.status == "failed"
+    assert verification.code_encrypted is None
+
+
+def test_the_api_rejection_is_not_retried(live_site):
+    verification = services.verification_create(phone_number="+14155550197", channel="call")
+    assert Delivery.objects.get(verification=verification).tries == 1
+
+
+def test_a_server_error_is_retried_up_to_the_cap(live_site, settings):
+    settings.VERIFICATION_DELIVERY_MAX_RETRIES = 2
+    verification = services.verification_create(phone_number="+14155550196", channel="call")
+    assert Delivery.objects.get(verification=verification).tries == 3
+
+
+def test_the_inbox_lists_calls_newest_first(live_site, clock):
+    services.verification_create(phone_number="+14155550123", channel="call")
+    simulator.wait_until_idle(timeout=15)
+    clock.advance(31)
+    services.verification_create(phone_number="+14155550123", channel="call")
+    simulator.wait_until_idle(timeout=15)
+    calls = inbox(live_site, "+14155550123")
+    assert len(calls) == 2
+    assert calls[0]["created_at"] >= calls[1]["created_at"]
+    # The first call was superseded before... no: both were answered in turn; the newer one is first.
+    assert all(call["to"] == "+14155550123" for call in calls)

@@ -1,0 +1,54 @@
+"""The code is never logged, never in a URL, never stored in plain text."""
+
+import logging
+
+import pytest
+from django.apps import apps
+from django.db import connection
+
+from tests.helpers import code_of, inbox
+from verification import services
+from verification.models import Delivery
+from verification.sandbox import simulator
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def every_row_as_text():
+    """Every row of every table of ours, as PostgreSQL prints it."""
+    rows = []
+    with connection.cursor() as cursor:
+        for model in apps.get_models():
+            # The sandbox's tables are the phone's screen, not ours: the person may see the code there.
+            if model._meta.app_label == "sandbox":
+                continue
+            table = connection.ops.quote_name(model._meta.db_table)
+            cursor.execute(f"SELECT t::text FROM {table} t")
+            rows += [row[0] for row in cursor.fetchall()]
+    return "\n".join(rows)
+
+
+def test_a_whole_verification_leaves_no_trace_of_the_code(live_site, caplog, capfd, settings):
+    settings.VERIFICATION_CODE_LENGTH = 10  # so no timestamp or id can contain it by chance
+    caplog.set_level(logging.DEBUG)
+    verification = services.verification_create(phone_number="+14155550123", channel="call")
+    code = code_of(verification)
+    simulator.wait_until_idle(timeout=15)
+    [call] = inbox(live_site, "+14155550123")
+    assert ", ".join(code) in call["text"]  # the phone heard it
+
+    while_pending = every_row_as_text()
+    services.verification_check(verification_id=verification.id, code="0" * 10 if code != "0" * 10 else "1" * 10)
+    services.verification_check(verification_id=verification.id, code=code)
+    after = every_row_as_text()
+
+    out, err = capfd.readouterr()
+    assert code not in caplog.text
+    assert code not in out + err
+    assert code not in while_pending and code not in after
+    for record in caplog.records:
+        assert code not in record.getMessage()
+    for delivery in Delivery.objects.all():
+        assert code not in delivery.error
+    for url in simulator.seen_urls() if hasattr(simulator, "seen_urls") else []:
+        assert code not in url

@@ -1,0 +1,138 @@
+"""The sandbox's HTTP face: Plivo's Call and Message APIs, the inbox, the keypad."""
+
+import functools
+import json
+import re
+
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from . import simulator
+from .calls import CallUrls
+from .models import ACTIVE_CALL_STATUSES, Channel, InboxEntry
+from .wire import (
+    ApiError,
+    Outcome,
+    api_response,
+    check_basic_auth,
+    error_response,
+    normalise_number,
+    read_params,
+    required_number,
+    required_text,
+    url_param,
+)
+
+INBOX_LIMIT = 100
+
+
+def _api_view(view):
+    """Plivo API views: basic auth first, then the view; ApiError becomes Plivo's error JSON."""
+
+    @functools.wraps(view)
+    def wrapper(request, auth_id):
+        if request.method != "POST":
+            return error_response(ApiError(405, f"Method {request.method} is not allowed here."))
+        try:
+            check_basic_auth(request, auth_id)
+            return view(request, read_params(request))
+        except ApiError as exc:
+            return error_response(exc)
+
+    return csrf_exempt(never_cache(wrapper))
+
+
+def _refuse_by_outcome(number):
+    outcome = Outcome.for_number(number)
+    if outcome is Outcome.REJECTED:
+        raise ApiError(400, "Destination number rejected by the API (sandbox: numbers ending in 97).")
+    if outcome is Outcome.SERVER_ERROR:
+        raise ApiError(500, "Internal server error (sandbox: numbers ending in 96).")
+
+
+@_api_view
+def call_create(request, params):
+    """Plivo's Make a Call: record the call, answer 201, carry it in the background."""
+    from_number = required_number(params, "from")
+    to_number = required_number(params, "to")
+    urls = CallUrls(
+        answer_url=url_param(params, "answer_url", required=True),
+        hangup_url=url_param(params, "hangup_url"),
+        ring_url=url_param(params, "ring_url"),
+        fallback_url=url_param(params, "fallback_url"),
+    )
+    _refuse_by_outcome(to_number)
+    entry = InboxEntry.objects.create(channel=Channel.CALL, to_number=to_number, from_number=from_number)
+    simulator.place_call(entry, urls)
+    return api_response(201, message="call fired", request_uuid=str(entry.pk))
+
+
+@_api_view
+def message_create(request, params):
+    """Plivo's Send a Message: record the SMS, answer 202, report its status in the background."""
+    from_number = required_number(params, "src")
+    to_number = required_number(params, "dst")
+    text = required_text(params, "text")
+    status_url = url_param(params, "url")
+    _refuse_by_outcome(to_number)
+    entry = InboxEntry.objects.create(channel=Channel.SMS, to_number=to_number, from_number=from_number, text=text)
+    simulator.send_sms(entry, status_url)
+    return api_response(202, message="message(s) queued", message_uuid=[str(entry.pk)])
+
+
+@never_cache
+@require_GET
+def inbox(request):
+    """What the simulated phones received, newest first; `?to=` keeps one number's."""
+    entries = InboxEntry.objects.order_by("-created_at")
+    if "to" in request.GET:
+        number = normalise_number(request.GET["to"])
+        if number is None:
+            return JsonResponse({"error": "'to' must be a phone number, e.g. +14155550123."}, status=400)
+        entries = entries.filter(to_number=number)
+    return JsonResponse([_entry_json(entry) for entry in entries[:INBOX_LIMIT]], safe=False)
+
+
+@csrf_exempt
+@never_cache
+@require_POST
+def call_press(request, entry_id):
+    """Type `digits` on the keypad of a call in progress; its next GetDigits takes them."""
+    digits = _read_digits(request)
+    if digits is None:
+        return JsonResponse({"error": "'digits' must be 1 to 32 of 0-9, * and #."}, status=400)
+    calls = InboxEntry.objects.filter(pk=entry_id, channel=Channel.CALL)
+    if calls.filter(status__in=ACTIVE_CALL_STATUSES).update(pressed_digits=digits):
+        return JsonResponse({"id": str(entry_id), "status": "accepted"}, status=202)
+    if calls.exists():
+        return JsonResponse({"error": "The call is not in progress."}, status=409)
+    return JsonResponse({"error": "No such call."}, status=404)
+
+
+def _read_digits(request):
+    if request.content_type == "application/json":
+        try:
+            digits = json.loads(request.body or b"{}").get("digits")
+        except (ValueError, UnicodeDecodeError, AttributeError):
+            return None
+    else:
+        digits = request.POST.get("digits")
+    if isinstance(digits, int) and not isinstance(digits, bool):
+        digits = str(digits)
+    if not isinstance(digits, str) or not re.fullmatch(r"[0-9*#]{1,32}", digits.strip()):
+        return None
+    return digits.strip()
+
+
+def _entry_json(entry):
+    return {
+        "id": str(entry.pk),
+        "channel": entry.channel,
+        "to": entry.to_number,
+        "from": entry.from_number,
+        "text": entry.text,
+        "status": entry.status,
+        "created_at": entry.created_at.isoformat(),
+    }

@@ -1,0 +1,125 @@
+"""Plivo's REST wire protocol as the sandbox speaks it: auth, bodies, errors, outcomes."""
+
+import base64
+import binascii
+import enum
+import json
+import re
+import uuid
+from urllib.parse import urlsplit
+
+from django.http import JsonResponse
+from django.utils.crypto import constant_time_compare
+
+from ..conf import app_settings
+
+class Outcome(enum.Enum):
+    """What happens to a call or SMS, chosen by the destination's last two digits."""
+
+    ANSWERED = "answered"  # or delivered, for an SMS
+    NO_ANSWER = "99"  # or undelivered
+    BUSY = "98"
+    REJECTED = "97"  # the API answers 400
+    SERVER_ERROR = "96"  # the API answers 500
+
+    @classmethod
+    def for_number(cls, number):
+        try:
+            return cls(number[-2:])
+        except ValueError:
+            return cls.ANSWERED
+
+
+class ApiError(Exception):
+    """An error answered as Plivo does: a status and `{"api_id", "error"}`."""
+
+    def __init__(self, status, error):
+        super().__init__(error)
+        self.status = status
+        self.error = error
+
+
+def api_response(status, **body):
+    return JsonResponse({"api_id": str(uuid.uuid4()), **body}, status=status)
+
+
+def error_response(exc):
+    return api_response(exc.status, error=exc.error)
+
+
+def check_basic_auth(request, path_auth_id):
+    """Raise a 401 unless the request carries the configured auth id and token."""
+    scheme, _, encoded = request.headers.get("Authorization", "").partition(" ")
+    try:
+        user, _, password = base64.b64decode(encoded, validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        user = password = ""
+    auth_id, auth_token = app_settings.auth_id, app_settings.auth_token
+    valid = (
+        scheme.lower() == "basic"
+        and bool(auth_id and auth_token)
+        and constant_time_compare(user, auth_id)
+        and constant_time_compare(password, auth_token)
+        and constant_time_compare(path_auth_id, auth_id)
+    )
+    if not valid:
+        raise ApiError(401, "Authentication failed: check your auth id and auth token.")
+
+
+def read_params(request):
+    """The request's parameters: JSON as the SDK sends them, or a form."""
+    if request.content_type == "application/json":
+        try:
+            params = json.loads(request.body or b"{}")
+        except (ValueError, UnicodeDecodeError):
+            raise ApiError(400, "The request body is not valid JSON.") from None
+        if not isinstance(params, dict):
+            raise ApiError(400, "The request body must be a JSON object.")
+        return params
+    return request.POST.dict()
+
+
+def required_number(params, name):
+    """A phone number parameter in E.164, returned as '+' and its digits."""
+    value = params.get(name)
+    if not isinstance(value, str) or not value.strip():
+        raise ApiError(400, f"Missing mandatory parameter '{name}'.")
+    if "<" in value:
+        raise ApiError(400, f"'{name}': the sandbox sends to one number at a time.")
+    number = normalise_number(value)
+    if number is None:
+        raise ApiError(400, f"Invalid '{name}' parameter: {value!r} is not a phone number.")
+    return number
+
+
+def normalise_number(value):
+    """'+14155550123', ' 14155550123' (a '+' decoded from a query) and '14155550123' alike."""
+    digits = value.strip().lstrip("+")
+    if not re.fullmatch(r"[0-9]{4,15}", digits):
+        return None
+    return "+" + digits
+
+
+def url_param(params, name, *, required=False):
+    value = params.get(name)
+    if value in (None, ""):
+        if required:
+            raise ApiError(400, f"Missing mandatory parameter '{name}'.")
+        return None
+    # Lenient on hosts on purpose: "http://web:8000" in a compose network is fine.
+    try:
+        parts = urlsplit(value)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+    except (TypeError, ValueError, AttributeError):
+        valid = False
+    if not valid:
+        raise ApiError(400, f"Invalid '{name}' parameter: not an http(s) URL.")
+    return value
+
+
+def required_text(params, name):
+    value = params.get(name)
+    if not isinstance(value, str) or not value:
+        raise ApiError(400, f"Missing mandatory parameter '{name}'.")
+    return value
+
