@@ -16,6 +16,9 @@ class Channel(models.TextChoices):
     AUTO = "auto", "SMS, then a call"
 
 
+DELIVERY_CHANNELS = [(Channel.CALL, "Voice call"), (Channel.SMS, "SMS")]
+
+
 class Status(models.TextChoices):
     PENDING = "pending"
     APPROVED = "approved"
@@ -131,7 +134,7 @@ class Delivery(models.Model):
     # Random, so the carrier-facing URLs that carry it are not guessable.
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     verification = models.ForeignKey(VerificationAttempt, on_delete=models.CASCADE, related_name="deliveries")
-    channel = models.CharField(max_length=8, choices=[(Channel.CALL, "Voice call"), (Channel.SMS, "SMS")])
+    channel = models.CharField(max_length=8, choices=DELIVERY_CHANNELS)
     carrier = models.CharField(max_length=16)
     status = models.CharField(max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED)
     provider_id = models.CharField(max_length=64, blank=True, db_index=True)
@@ -196,3 +199,17 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("The audit trail is append-only.")
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to an API create sent with an `Idempotency-Key`, replayed on retries."""
+
+    api_key = models.ForeignKey("rest_framework_api_key.APIKey", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField(null=True)  # null while the first request runs
+    response_body = models.JSONField(null=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["api_key", "key"], name="idempotency_key_per_api_key")]

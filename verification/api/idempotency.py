@@ -1,0 +1,49 @@
+"""`Idempotency-Key` on creates: a retried request replays the first answer."""
+
+import hashlib
+import json
+
+from django.db import IntegrityError, transaction
+from rest_framework import exceptions
+from rest_framework.response import Response
+
+from ..models import IdempotencyRecord
+from .exceptions import Conflict, UnprocessableEntity
+
+HEADER = "Idempotency-Key"
+
+
+def body_hash(data):
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def idempotent(request, perform):
+    """Run `perform()` once per (API key, Idempotency-Key); replay its answer after that."""
+    key = request.headers.get(HEADER)
+    if key is None:
+        return perform()
+    if not 1 <= len(key) <= 255 or not key.isprintable():
+        raise exceptions.ValidationError({HEADER: ["Must be 1 to 255 printable characters (a UUID is best)."]})
+    fingerprint = body_hash(request.data)
+    try:
+        with transaction.atomic():
+            record = IdempotencyRecord.objects.create(api_key=request.auth, key=key, request_hash=fingerprint)
+    except IntegrityError:
+        record = IdempotencyRecord.objects.get(api_key=request.auth, key=key)
+        if record.request_hash != fingerprint:
+            raise UnprocessableEntity(
+                "This Idempotency-Key was used with a different request body.", code="idempotency_key_reused"
+            ) from None
+        if record.response_status is None:
+            raise Conflict("A request with this Idempotency-Key is still running.", code="idempotency_key_in_use") from None
+        return Response(record.response_body, status=record.response_status, headers={"Idempotent-Replayed": "true"})
+    try:
+        with transaction.atomic():
+            response = perform()
+            record.response_status = response.status_code
+            record.response_body = response.data
+            record.save(update_fields=["response_status", "response_body"])
+    except Exception:
+        record.delete()  # a refused request may be retried with the same key
+        raise
+    return response

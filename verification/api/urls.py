@@ -1,0 +1,15 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from . import views
+
+urlpatterns = [
+    path("verifications", views.VerificationCreateApi.as_view(), name="api-verification-create"),
+    path("verifications/check", views.VerificationCheckByNumberApi.as_view(), name="api-verification-check-by-number"),
+    path("verifications/<str:verification_id>", views.VerificationDetailApi.as_view(), name="api-verification-detail"),
+    path("verifications/<str:verification_id>/check", views.VerificationCheckApi.as_view(), name="api-verification-check"),
+    path("verifications/<str:verification_id>/resend", views.VerificationResendApi.as_view(), name="api-verification-resend"),
+    path("verifications/<str:verification_id>/cancel", views.VerificationCancelApi.as_view(), name="api-verification-cancel"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]

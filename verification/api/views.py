@@ -1,0 +1,125 @@
+"""Thin API views: parse with a serializer, call a service, answer with a serializer."""
+
+from django.db.models import Prefetch
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .. import services
+from ..models import ActorType, Delivery, VerificationAttempt
+from .idempotency import HEADER as IDEMPOTENCY_HEADER
+from .idempotency import idempotent
+from .serializers import (
+    CheckByNumberInput,
+    CheckInput,
+    CheckOutput,
+    ResendInput,
+    VerificationCreateInput,
+    VerificationOutput,
+)
+
+
+def api_actor(request):
+    return services.Actor(type=ActorType.API_KEY, name=request.auth.name, ip=request.META.get("REMOTE_ADDR"))
+
+
+def own_verifications(request):
+    """A key sees only the verifications it created."""
+    return VerificationAttempt.objects.filter(api_key=request.auth).prefetch_related(
+        Prefetch("deliveries", queryset=Delivery.objects.order_by("created_at"))
+    )
+
+
+def validated(serializer_class, request):
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def verification_response(request, verification, status_code=status.HTTP_200_OK):
+    verification = own_verifications(request).get(pk=verification.pk)  # fresh, with its deliveries
+    return Response(VerificationOutput(verification).data, status=status_code)
+
+
+class VerificationCreateApi(APIView):
+    @extend_schema(
+        request=VerificationCreateInput,
+        responses={201: VerificationOutput},
+        parameters=[OpenApiParameter(IDEMPOTENCY_HEADER, str, OpenApiParameter.HEADER, required=False)],
+        summary="Start a verification (supersedes the number's pending one)",
+    )
+    def post(self, request):
+        data = validated(VerificationCreateInput, request)
+
+        def create():
+            verification = services.verification_create(
+                phone_number=data["phone_number"],
+                country=data.get("country"),
+                channel=data["channel"],
+                locale=data.get("locale"),
+                client_ip=data.get("client_ip"),
+                api_key=request.auth,
+                actor=api_actor(request),
+            )
+            return verification_response(request, verification, status.HTTP_201_CREATED)
+
+        return idempotent(request, create)
+
+
+class VerificationDetailApi(APIView):
+    @extend_schema(responses={200: VerificationOutput}, summary="Read a verification")
+    def get(self, request, verification_id):
+        verification = services.verification_get(verification_id=verification_id, scope=own_verifications(request))
+        return Response(VerificationOutput(verification).data)
+
+
+class VerificationCheckApi(APIView):
+    @extend_schema(request=CheckInput, responses={200: CheckOutput}, summary="Check a code", operation_id="verifications_check")
+    def post(self, request, verification_id):
+        data = validated(CheckInput, request)
+        result = services.verification_check(
+            verification_id=verification_id, code=data["code"], actor=api_actor(request), scope=own_verifications(request)
+        )
+        return Response(CheckOutput(result).data)
+
+
+class VerificationCheckByNumberApi(APIView):
+    @extend_schema(
+        request=CheckByNumberInput,
+        responses={200: CheckOutput},
+        summary="Check a code for a number's pending verification",
+        operation_id="verifications_check_by_phone_number",
+    )
+    def post(self, request):
+        data = validated(CheckByNumberInput, request)
+        scope = own_verifications(request)
+        verification = services.verification_pending_for_number(
+            phone_number=data["phone_number"], country=data.get("country"), scope=scope
+        )
+        result = services.verification_check(
+            verification_id=verification.id, code=data["code"], actor=api_actor(request), scope=scope
+        )
+        return Response(CheckOutput(result).data)
+
+
+class VerificationResendApi(APIView):
+    @extend_schema(request=ResendInput, responses={202: VerificationOutput}, summary="Deliver the same code again")
+    def post(self, request, verification_id):
+        data = validated(ResendInput, request)
+        verification = services.verification_resend(
+            verification_id=verification_id,
+            channel=data.get("channel"),
+            actor=api_actor(request),
+            scope=own_verifications(request),
+        )
+        return verification_response(request, verification, status.HTTP_202_ACCEPTED)
+
+
+class VerificationCancelApi(APIView):
+    @extend_schema(request=None, responses={200: VerificationOutput}, summary="Cancel a pending verification")
+    def post(self, request, verification_id):
+        verification = services.verification_cancel(
+            verification_id=verification_id, actor=api_actor(request), scope=own_verifications(request)
+        )
+        return verification_response(request, verification)
