@@ -122,7 +122,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["verification.api.authentication.HasApiKey"],
     "DEFAULT_PARSER_CLASSES": ["verification.api.parsers.LimitedJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "verification.api.schema.VerificationAutoSchema",
     "EXCEPTION_HANDLER": "verification.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
 }
@@ -156,6 +156,14 @@ SPECTACULAR_SETTINGS = {
 }
 DRF_STANDARDIZED_ERRORS = {
     "ALLOWED_ERROR_STATUS_CODES": ["400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "429", "500"],
+    # Our own codes (e.g. invalid_phone_number, unknown_field, resend_cooldown) in the documented shape.
+    "ERROR_SCHEMAS": {
+        "400": "verification.api.schema.ErrorResponseSerializer",
+        "409": "verification.api.schema.ConflictErrorResponseSerializer",
+        "413": "verification.api.schema.ErrorResponseSerializer",
+        "422": "verification.api.schema.ErrorResponseSerializer",
+        "429": "verification.api.schema.ErrorResponseSerializer",
+    },
 }
 
 # Celery: eager (in process) unless a broker is configured.

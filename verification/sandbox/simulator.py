@@ -1,8 +1,5 @@
 """Calls and SMS carried in background threads, as Plivo carries them after answering the API.
-
-`wait_until_idle()` lets tests (which run the live server in this process)
-wait for every call and SMS to end.
-"""
+Tests, which run the live server in this process, wait for them with `wait_until_idle()`."""
 
 import logging
 import threading

@@ -3,12 +3,13 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, connection, transaction
 
 from .. import clock, ratelimit
 from ..codes import code_matches, encrypt_code, generate_code, hash_code
 from ..conf import app_settings
-from ..exceptions import ChannelNotAvailable, NotFound, VerificationError, VerificationNotPending
+from ..exceptions import ChannelNotAvailable, NotFound, VerificationNotPending
 from ..models import Channel, Status, VerificationAttempt
 from ..phones import parse_phone_number
 from .audit import SYSTEM, audit
@@ -140,7 +141,7 @@ def _create(parsed, channel, locale, code, actor, client_ip, api_key, now):
 def _lock(verification_id, scope):
     try:
         return scope.select_for_update().get(pk=verification_id)
-    except (VerificationAttempt.DoesNotExist, ValueError, VerificationError):
+    except (VerificationAttempt.DoesNotExist, ValueError, DjangoValidationError):
         raise NotFound() from None
 
 
@@ -159,7 +160,7 @@ def verification_get(*, verification_id, scope=None):
     scope = scope if scope is not None else VerificationAttempt.objects.all()
     try:
         verification = scope.get(pk=verification_id)
-    except (VerificationAttempt.DoesNotExist, ValueError):
+    except (VerificationAttempt.DoesNotExist, ValueError, DjangoValidationError):
         raise NotFound() from None
     if verification.is_pending and verification.is_expired(clock.now()):
         with transaction.atomic():

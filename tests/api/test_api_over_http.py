@@ -1,0 +1,65 @@
+"""The API over a real socket: the whole flow, and requests in parallel."""
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+from rest_framework_api_key.models import APIKey
+
+from tests.helpers import inbox
+from verification.models import VerificationAttempt
+from verification.sandbox import simulator
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def http(live_site):
+    session = requests.Session()
+    session.trust_env = False
+    session.headers["Authorization"] = f"Api-Key {APIKey.objects.create_key(name='acme')[1]}"
+    session.base = f"{live_site.url}/api/v1/verifications"
+    return session
+
+
+def spoken_code(text):
+    return text.split("verification code is: ")[1].split(".")[0].replace(", ", "")
+
+
+def test_create_then_read_the_code_from_the_sandbox_then_check_approves(http, live_site):
+    created = http.post(http.base, json={"phone_number": "+14155550123", "channel": "call"}, timeout=30)
+    assert created.status_code == 201
+    simulator.wait_until_idle(timeout=15)
+    code = spoken_code(inbox(live_site, "+14155550123")[0]["text"])
+    checked = http.post(f"{http.base}/{created.json()['id']}/check", json={"code": code}, timeout=30)
+    assert checked.json() == {"id": created.json()["id"], "status": "approved", "valid": True, "checks_remaining": 0}
+    got = http.get(f"{http.base}/{created.json()['id']}", timeout=30).json()
+    assert got["status"] == "approved"
+    assert got["deliveries"][0]["status"] == "completed"
+
+
+def test_twenty_parallel_right_checks_approve_exactly_once(http, live_site):
+    created = http.post(http.base, json={"phone_number": "+14155550123", "channel": "call"}, timeout=30).json()
+    simulator.wait_until_idle(timeout=15)
+    code = spoken_code(inbox(live_site, "+14155550123")[0]["text"])
+
+    def check(_):
+        return http.post(f"{http.base}/{created['id']}/check", json={"code": code}, timeout=60)
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        responses = list(pool.map(check, range(20)))
+    assert sorted(r.status_code for r in responses) == [200] + [409] * 19
+    assert {r.json()["errors"][0]["code"] for r in responses if r.status_code == 409} == {"verification_approved"}
+
+
+def test_twenty_parallel_creates_for_one_number_leave_exactly_one_pending(http):
+    def create(_):
+        return http.post(http.base, json={"phone_number": "+14155550123", "channel": "call"}, timeout=60)
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        responses = list(pool.map(create, range(20)))
+    simulator.wait_until_idle(timeout=15)
+    codes = sorted(r.status_code for r in responses)
+    assert codes == [201] + [429] * 19  # the cooldown lets one through, atomically
+    assert all(r.headers["Retry-After"] for r in responses if r.status_code == 429)
+    assert VerificationAttempt.objects.filter(phone_number="+14155550123", status="pending").count() == 1
