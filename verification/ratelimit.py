@@ -4,7 +4,7 @@ With Redis (REDIS_URL) every check-and-record is one Lua script, so it is
 atomic across all gunicorn and Celery processes: either every rule has room
 and the hit is recorded under all of them, or nothing is recorded and the
 caller learns how long to wait. Without Redis (development) the same
-algorithm runs in process under a lock.
+algorithm runs over the file-based `ratelimit` cache under a process lock.
 """
 
 import threading
@@ -12,7 +12,7 @@ import time
 import uuid
 from dataclasses import dataclass
 
-from django.core.cache import cache
+from django.core.cache import caches
 
 from .exceptions import Throttled
 
@@ -63,20 +63,24 @@ def _redis():
     try:
         from django_redis import get_redis_connection
 
-        return get_redis_connection("default")
+        return get_redis_connection("ratelimit")
     except (ImportError, NotImplementedError):
         return None
 
 
 class _LocalWindows:
-    """The same algorithm for the process-local cache (development only)."""
+    """The same algorithm over a Django cache, without Redis (development only)."""
 
     lock = threading.Lock()
+
+    @property
+    def cache(self):
+        return caches["ratelimit"]
 
     def hit(self, rules, now_ms, member):
         with self.lock:
             windows = [
-                [t for t in cache.get(rule.key, []) if t > now_ms - rule.window * 1000] for rule in rules
+                [t for t in self.cache.get(rule.key, []) if t > now_ms - rule.window * 1000] for rule in rules
             ]
             blocked, wait = 0, 0
             for index, (rule, hits) in enumerate(zip(rules, windows), start=1):
@@ -87,14 +91,14 @@ class _LocalWindows:
             if blocked:
                 return blocked, wait
             for rule, hits in zip(rules, windows):
-                cache.set(rule.key, [*hits, now_ms], timeout=int(rule.window) + 1)
+                self.cache.set(rule.key, [*hits, now_ms], timeout=int(rule.window) + 1)
             return 0, 0
 
     def peek(self, rule, now_ms):
-        return [t for t in cache.get(rule.key, []) if t > now_ms - rule.window * 1000]
+        return [t for t in self.cache.get(rule.key, []) if t > now_ms - rule.window * 1000]
 
     def clear(self, rule):
-        cache.delete(rule.key)
+        self.cache.delete(rule.key)
 
 
 def hit(rules, *, now=None):
