@@ -52,9 +52,9 @@ class PlivoRestCarrier(Carrier):
         return str(response.message_uuid[0])
 
     @staticmethod
-    def _call_api(method, **kwargs):
+    def _call_api(api_method, **kwargs):
         try:
-            return method(**kwargs)
+            return api_method(**kwargs)
         except requests.RequestException as exc:  # the SDK does not wrap network errors
             raise CarrierUnavailable(f"Network error talking to the carrier: {type(exc).__name__}") from exc
         except TEMPORARY_ERRORS as exc:

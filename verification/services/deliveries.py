@@ -6,7 +6,7 @@ from django.db.models import F
 from django.urls import reverse
 
 from .. import clock, ratelimit
-from ..carriers import CarrierRejected, get_carrier
+from ..carriers import CarrierRejected, CarrierUnavailable, get_carrier
 from ..carriers.base import CallRequest, SmsRequest
 from ..codes import decrypt_code
 from ..conf import app_settings
@@ -106,10 +106,14 @@ def delivery_dispatch(*, delivery_id):
     except CarrierRejected as exc:
         _finish(delivery, DeliveryStatus.FAILED, error=str(exc))
         return delivery
-    except Exception as exc:
+    except CarrierUnavailable as exc:
         Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.SENDING).update(
             status=DeliveryStatus.QUEUED, error=str(exc)[:255], updated_at=clock.now()
         )
+        raise
+    except Exception as exc:
+        # A fault of ours: fail the delivery (the workflow moves on) rather than leave it stuck.
+        _finish(delivery, DeliveryStatus.FAILED, error=f"Internal error: {type(exc).__name__}")
         raise
     Delivery.objects.filter(pk=delivery_id).update(provider_id=provider_id[:64], error="")
     Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.SENDING).update(

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from verification.exceptions import Throttled, VerificationError
+from verification.exceptions import VerificationError
 from verification.models import ActorType, Channel
 from verification.services import Actor, verification_create, verification_get
 
@@ -25,8 +25,6 @@ class Command(BaseCommand):
                 locale=locale,
                 actor=Actor(type=ActorType.SYSTEM, name="manage.py send_verification"),
             )
-        except Throttled as exc:
-            raise CommandError(f"{exc.detail} (wait {exc.retry_after} seconds)") from None
         except VerificationError as exc:
             raise CommandError(exc.detail) from None
         verification = verification_get(verification_id=verification.id)
