@@ -19,7 +19,8 @@ for name, value in {
     "DJANGO_ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
     "VERIFICATION_DELIVERY_RETRY_BACKOFF_SECONDS": "0.05",
     "VERIFICATION_DELIVERY_RETRY_BACKOFF_MAX_SECONDS": "0.2",
-    "VERIFICATION_CARRIER_CALLS_PER_SECOND": "100",  # tests that pace calls set their own
+    "VERIFICATION_CARRIER_CALLS_PER_SECOND": "100",
+    "VERIFICATION_FALLBACK_AFTER_SECONDS": "3600",  # eager timers never fire mid-suite; workflow tests set their own  # tests that pace calls set their own
 }.items():
     os.environ.setdefault(name, value)
 

@@ -32,6 +32,9 @@ DEFAULTS = {
     "VERIFICATION_SANDBOX_IN_PRODUCTION": (bool, False),
     # Not in the contract's table, but tunable the same way.
     "VERIFICATION_SITE_NAME": (str, "OTP Site"),
+    # Keypad mode: how long the call waits for typed digits, and how often it asks.
+    "VERIFICATION_VOICE_KEYPAD_TIMEOUT_SECONDS": (int, 15),
+    "VERIFICATION_VOICE_KEYPAD_RETRIES": (int, 3),
     "VERIFICATION_DELIVERY_MAX_RETRIES": (int, 5),
     "VERIFICATION_DELIVERY_RETRY_BACKOFF_SECONDS": (float, 2.0),
     "VERIFICATION_DELIVERY_RETRY_BACKOFF_MAX_SECONDS": (float, 300.0),

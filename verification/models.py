@@ -36,6 +36,8 @@ class VerificationAttempt(models.Model):
     country = models.CharField(max_length=2, blank=True)
     channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.AUTO)
     locale = models.CharField(max_length=16, default="en-US")
+    # `read`: the call reads the code; `keypad`: the page shows it and the person types it on the phone.
+    voice_mode = models.CharField(max_length=8, default="read")
     status = models.CharField(max_length=24, choices=Status.choices, default=Status.PENDING)
     # A keyed hash to check the code; the code itself only encrypted, for the
     # call to read, and wiped when the verification leaves pending.
@@ -73,6 +75,15 @@ class VerificationAttempt(models.Model):
     @property
     def is_pending(self):
         return self.status == Status.PENDING
+
+    @property
+    def keypad_code(self):
+        """In keypad mode, the code the person must see to type it on the phone."""
+        from .codes import decrypt_code
+
+        if self.voice_mode != "keypad" or not self.is_pending:
+            return None
+        return decrypt_code(self.code_encrypted)
 
     def is_expired(self, now):
         return now >= self.expires_at
@@ -168,6 +179,7 @@ class ActorType(models.TextChoices):
     USER = "user"
     ADMIN = "admin"
     CARRIER = "carrier"
+    PHONE = "phone"  # digits typed on the phone's keypad during a call
 
 
 class AuditEvent(models.Model):

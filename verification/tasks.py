@@ -5,9 +5,11 @@ a delivery whose transaction did not commit.
 """
 
 import logging
+import threading
 import time
 
 from celery import shared_task
+from django.db import connection
 
 from . import services
 from .carriers import CarrierUnavailable
@@ -48,6 +50,28 @@ def deliver(self, delivery_id):
 def fallback(verification_id):
     """Channel `auto`: the SMS was not confirmed in time, so call (does nothing if it ended)."""
     services.workflow_advance(verification_id=verification_id, reason="fallback_timer")
+
+
+def schedule_fallback(verification_id):
+    """Run `fallback` after VERIFICATION_FALLBACK_AFTER_SECONDS.
+
+    Eager mode (no broker, development) would run a countdown task at once, so
+    there a timer thread waits instead.
+    """
+    countdown = app_settings.FALLBACK_AFTER_SECONDS
+    if fallback.app.conf.task_always_eager:
+        timer = threading.Timer(countdown, _run_fallback_in_thread, args=[str(verification_id)])
+        timer.daemon = True
+        timer.start()
+    else:
+        fallback.apply_async(args=[str(verification_id)], countdown=countdown)
+
+
+def _run_fallback_in_thread(verification_id):
+    try:
+        fallback.apply(args=[verification_id])
+    finally:
+        connection.close()
 
 
 @shared_task

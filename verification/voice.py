@@ -78,3 +78,40 @@ def apology_xml(*, locale):
     response.add(_speak(text, locale))
     response.add(plivoxml.HangupElement())
     return response.to_string(pretty=False)
+
+
+def keypad_xml(*, locale, action_url, num_digits, retry=False):
+    """Keypad mode: ask the person to type the code shown on their screen."""
+    with translation.override(django_language(locale)):
+        ask = _("Please type the code shown on your screen, then press the pound key.")
+        if retry:
+            ask = _("That code is not correct.") + " " + ask
+        goodbye = _("We did not receive a code. Goodbye.")
+    response = plivoxml.ResponseElement()
+    get_digits = plivoxml.GetDigitsElement(
+        action=action_url,
+        method="POST",
+        timeout=app_settings.VOICE_KEYPAD_TIMEOUT_SECONDS,
+        num_digits=num_digits,
+        retries=app_settings.VOICE_KEYPAD_RETRIES,
+        finish_on_key="#",
+        redirect=True,
+        log=False,  # typed codes stay out of Plivo's logs
+    )
+    get_digits.add(_speak(ask, locale))
+    response.add(get_digits)
+    response.add(_speak(goodbye, locale))
+    response.add(plivoxml.HangupElement())
+    return response.to_string(pretty=False)
+
+
+def keypad_done_xml(*, locale, approved):
+    with translation.override(django_language(locale)):
+        if approved:
+            text = _("Thank you. Your phone number is verified. Goodbye.")
+        else:
+            text = _("Too many wrong codes. Please start again. Goodbye.")
+    response = plivoxml.ResponseElement()
+    response.add(_speak(text, locale))
+    response.add(plivoxml.HangupElement())
+    return response.to_string(pretty=False)

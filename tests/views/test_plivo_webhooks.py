@@ -163,3 +163,37 @@ def test_no_plivo_url_carries_the_code(delivery, verification):
     code = code_of(verification)
     for name in ("plivo-voice-answer", "plivo-voice-code", "plivo-voice-hangup"):
         assert code not in reverse(name, args=[delivery.id])
+
+
+def test_keypad_mode_asks_for_the_code_with_hidden_digits_and_bounded_retries(client, settings):
+    settings.VERIFICATION_VOICE_MODE = "keypad"
+    verification = services.verification_create(phone_number="+14155550150", channel="call")
+    delivery = verification.deliveries.get()
+    response = answer(client, delivery)
+    get_digits = ET.fromstring(response.content).find("GetDigits")
+    assert get_digits.get("numDigits") == "6"
+    assert get_digits.get("log") == "false"
+    assert get_digits.get("retries") == "3"
+    assert get_digits.get("action").endswith(reverse("plivo-voice-digits", args=[delivery.id]))
+    assert code_of(verification) not in response.content.decode()
+
+
+def test_keypad_digits_are_a_check(client, settings):
+    settings.VERIFICATION_VOICE_MODE = "keypad"
+    verification = services.verification_create(phone_number="+14155550150", channel="call")
+    delivery = verification.deliveries.get()
+    path = reverse("plivo-voice-digits", args=[delivery.id])
+    response = signed_post(client, path, {**CALL_PARAMS, "Digits": code_of(verification)})
+    assert "verified" in response.content.decode()
+    verification.refresh_from_db()
+    assert verification.status == "approved"
+
+
+def test_keypad_digits_without_a_signature_are_forbidden(client, settings):
+    settings.VERIFICATION_VOICE_MODE = "keypad"
+    verification = services.verification_create(phone_number="+14155550150", channel="call")
+    delivery = verification.deliveries.get()
+    response = client.post(reverse("plivo-voice-digits", args=[delivery.id]), {"Digits": "123456"})
+    assert response.status_code == 403
+    verification.refresh_from_db()
+    assert verification.failed_checks == 0

@@ -57,6 +57,12 @@ class VerificationOutput(serializers.ModelSerializer):
     checks_remaining = serializers.IntegerField(read_only=True)
     next_resend_at = serializers.SerializerMethodField()
     deliveries = DeliveryOutput(many=True, read_only=True)
+    keypad_code = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        required=False,
+        help_text="Keypad voice mode only: the code to show, which the person types on the phone during the call.",
+    )
 
     class Meta:
         model = VerificationAttempt
@@ -71,7 +77,14 @@ class VerificationOutput(serializers.ModelSerializer):
             "checks_remaining",
             "next_resend_at",
             "deliveries",
+            "keypad_code",
         ]
+
+    def to_representation(self, verification):
+        data = super().to_representation(verification)
+        if verification.voice_mode != "keypad":
+            data.pop("keypad_code")  # never the code, except where the person must see it
+        return data
 
     def get_next_resend_at(self, verification) -> str | None:
         if not verification.is_pending or verification.last_sent_at is None:

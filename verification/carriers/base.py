@@ -20,6 +20,10 @@ class CallRequest:
     to: str
     answer_url: str
     hangup_url: str
+    code: str = ""  # only a PHLO needs it: the REST call reads it from our answer XML
+
+    def __repr__(self):
+        return f"CallRequest(to={self.to!r})"  # never the code in a log line
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,10 @@ class SmsRequest:
     to: str
     text: str
     status_url: str
+    code: str = ""
+
+    def __repr__(self):
+        return f"SmsRequest(to={self.to!r})"
 
 
 class Carrier:
@@ -42,8 +50,9 @@ class Carrier:
 def get_carrier() -> Carrier:
     """A fresh backend per use: the SDK client is not thread-safe."""
     from ..conf import app_settings
+    from .plivo_phlo import PlivoPhloCarrier
     from .plivo_rest import PlivoRestCarrier
 
-    if app_settings.PLIVO_API == "rest":
-        return PlivoRestCarrier.from_settings()
-    raise CarrierRejected(f"Plivo API {app_settings.PLIVO_API!r} is not available yet.")
+    if app_settings.PLIVO_API == "phlo":
+        return PlivoPhloCarrier.from_settings()
+    return PlivoRestCarrier.from_settings()

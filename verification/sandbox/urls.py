@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import phlo, views
 
 app_name = "sandbox"
 
@@ -8,6 +8,8 @@ urlpatterns = [
     # Where make_rest_client() sends the SDK's https://api.plivo.com/v1 requests.
     path("plivo/v1/Account/<str:auth_id>/Call/", views.call_create, name="plivo-call"),
     path("plivo/v1/Account/<str:auth_id>/Message/", views.message_create, name="plivo-message"),
+    # Where the PHLO client's https://phlorunner.plivo.com/v1 requests go.
+    path("plivo/phlo/v1/account/<str:auth_id>/phlo/<str:phlo_id>/", phlo.run_phlo, name="phlo-run"),
     path("inbox/", views.inbox, name="inbox"),
     path("calls/<uuid:entry_id>/press", views.call_press, name="call-press"),
     path("calls/<uuid:entry_id>/press/", views.call_press),

@@ -52,14 +52,9 @@ def delivery_start(verification, channel, *, actor=SYSTEM, now):
     # robust: a broker hiccup must not turn a committed create into an error page.
     transaction.on_commit(lambda: deliver.delay(str(delivery.id)), robust=True)
     if verification.channel == Channel.AUTO and channel == Channel.SMS:
-        from ..tasks import fallback
+        from ..tasks import schedule_fallback
 
-        transaction.on_commit(
-            lambda: fallback.apply_async(
-                args=[str(verification.id)], countdown=app_settings.FALLBACK_AFTER_SECONDS
-            ),
-            robust=True,
-        )
+        transaction.on_commit(lambda: schedule_fallback(verification.id), robust=True)
     return delivery
 
 
@@ -91,6 +86,7 @@ def delivery_dispatch(*, delivery_id):
                     to=str(verification.phone_number),
                     answer_url=public_url("plivo-voice-answer", delivery),
                     hangup_url=public_url("plivo-voice-hangup", delivery),
+                    code=code,
                 )
             )
         else:
@@ -101,6 +97,7 @@ def delivery_dispatch(*, delivery_id):
                     to=str(verification.phone_number),
                     text=sms_text(verification, code),
                     status_url=public_url("plivo-sms-status", delivery),
+                    code=code,
                 )
             )
     except CarrierRejected as exc:
@@ -202,17 +199,23 @@ def workflow_advance(*, verification_id, reason):
     """
     now = clock.now()
     with transaction.atomic():
-        verification = VerificationAttempt.objects.select_for_update().get(pk=verification_id)
-        if not verification.is_pending or verification.is_expired(now):
+        verification = VerificationAttempt.objects.select_for_update().filter(pk=verification_id).first()
+        if verification is None:
             return None
         deliveries = list(verification.deliveries.all())
         tried = {d.channel for d in deliveries}
         in_flight = [d for d in deliveries if d.status not in DELIVERY_FAILED]
         remaining = [step for step in WORKFLOWS[verification.channel] if step not in tried]
         if reason == "fallback_timer":
-            if not remaining:
+            # Recorded either way, so the trail shows why a call was (not) placed.
+            ended = not verification.is_pending or verification.is_expired(now)
+            outcome = "skipped_ended" if ended else ("skipped_done" if not remaining else f"started_{remaining[0]}")
+            audit(verification, "fallback", now=now, outcome=outcome)
+            if ended or not remaining:
                 return None
             return delivery_start(verification, remaining[0], now=now)
+        if not verification.is_pending or verification.is_expired(now):
+            return None
         if in_flight:
             return None  # another delivery may still get the code through
         if remaining:

@@ -11,6 +11,7 @@ from ..codes import code_matches, encrypt_code, generate_code, hash_code
 from ..conf import app_settings
 from ..exceptions import ChannelNotAvailable, NotFound, VerificationNotPending
 from ..models import Channel, Status, VerificationAttempt
+from ..locales import normalize_locale
 from ..phones import parse_phone_number
 from .audit import SYSTEM, audit
 from .deliveries import delivery_start, first_step
@@ -121,7 +122,8 @@ def _create(parsed, channel, locale, code, actor, client_ip, api_key, now):
         phone_number=parsed.e164,
         country=parsed.country,
         channel=channel,
-        locale=locale or "en-US",
+        locale=normalize_locale(locale),
+        voice_mode=app_settings.VOICE_MODE,
         max_checks=app_settings.MAX_CHECKS,
         client_ip=client_ip or actor.ip,
         created_at=now,

@@ -9,11 +9,12 @@ from django.views.decorators.http import require_POST
 from .. import clock
 from ..codes import decrypt_code
 from ..conf import app_settings
+from ..exceptions import VerificationNotPending
 from ..locales import DEFAULT_LOCALE
-from ..models import Delivery, DeliveryStatus
-from ..services import delivery_record_status
+from ..models import ActorType, Delivery, DeliveryStatus
+from ..services import Actor, delivery_record_status, verification_check
 from ..signatures import plivo_webhook
-from ..voice import apology_xml, code_xml, keypress_xml
+from ..voice import apology_xml, code_xml, keypad_done_xml, keypad_xml, keypress_xml
 
 logger = logging.getLogger(__name__)
 
@@ -66,9 +67,10 @@ def voice_answer(request, delivery_id):
     code = _readable_code(delivery)
     if code is None:
         return xml_response(apology_xml(locale=locale))
+    if delivery.verification.voice_mode == "keypad":
+        return xml_response(keypad_xml(locale=locale, action_url=_sibling_url(request, "digits"), num_digits=len(code)))
     if app_settings.VOICE_REQUIRE_KEYPRESS:
-        action = app_settings.public_base_url + request.path.replace("/answer/", "/code/")
-        return xml_response(keypress_xml(locale=locale, action_url=action))
+        return xml_response(keypress_xml(locale=locale, action_url=_sibling_url(request, "code")))
     return xml_response(code_xml(code=code, locale=locale))
 
 
@@ -83,6 +85,36 @@ def voice_code(request, delivery_id):
     if code is None:
         return xml_response(apology_xml(locale=delivery.verification.locale))
     return xml_response(code_xml(code=code, locale=delivery.verification.locale))
+
+
+def _sibling_url(request, step):
+    """The URL of another step of the same call (answer -> code or digits)."""
+    return app_settings.public_base_url + request.path.rsplit("/", 2)[0] + f"/{step}/"
+
+
+@require_POST
+@plivo_webhook
+def voice_digits(request, delivery_id):
+    """Keypad mode: the digits typed on the phone count as a check."""
+    delivery = _delivery(delivery_id, "call")
+    if delivery is None:
+        return xml_response(apology_xml(locale=DEFAULT_LOCALE))
+    verification = delivery.verification
+    actor = Actor(type=ActorType.PHONE, name=str(delivery.id))
+    try:
+        result = verification_check(
+            verification_id=verification.id, code=request.POST.get("Digits", "").strip("#"), actor=actor
+        )
+    except VerificationNotPending:
+        return xml_response(apology_xml(locale=verification.locale))
+    if result.valid:
+        return xml_response(keypad_done_xml(locale=verification.locale, approved=True))
+    if result.status != "pending":
+        return xml_response(keypad_done_xml(locale=verification.locale, approved=False))
+    code_length = len(_readable_code(delivery) or "") or app_settings.CODE_LENGTH
+    return xml_response(
+        keypad_xml(locale=verification.locale, action_url=_sibling_url(request, "digits"), num_digits=code_length, retry=True)
+    )
 
 
 def _duration(value):
