@@ -31,6 +31,9 @@ run: install .env
 test: install
 	$(PY) -m pytest
 
+bench: install
+	$(PY) -m bench
+
 worker: install
 	$(VENV)/bin/celery -A otpsite worker --loglevel=INFO --beat
 
