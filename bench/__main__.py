@@ -51,6 +51,7 @@ def create_once(i):
 
 
 def main():
+    connection.settings_dict["TEST"]["NAME"] = f"test_{connection.settings_dict['NAME']}_bench"
     connection.creation.create_test_db(verbosity=0, keepdb=True, serialize=False)
     redis = get_redis_connection("default")
     redis.flushdb()
