@@ -52,3 +52,23 @@ def test_a_whole_verification_leaves_no_trace_of_the_code(live_site, caplog, cap
         assert code not in delivery.error
     for url in simulator.seen_urls() if hasattr(simulator, "seen_urls") else []:
         assert code not in url
+
+
+def test_keypad_mode_over_the_api_with_idempotency_stores_no_plain_code(live_site, settings):
+    import uuid
+
+    from rest_framework.test import APIClient
+    from rest_framework_api_key.models import APIKey
+
+    settings.VERIFICATION_CODE_LENGTH = 10
+    settings.VERIFICATION_VOICE_MODE = "keypad"
+    settings.VERIFICATION_VOICE_KEYPAD_TIMEOUT_SECONDS = 1
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Api-Key {APIKey.objects.create_key(name='acme')[1]}")
+    key = str(uuid.uuid4())
+    body = {"phone_number": "+14155550123", "channel": "call"}
+    first = api.post("/api/v1/verifications", body, format="json", headers={"Idempotency-Key": key}).json()
+    replay = api.post("/api/v1/verifications", body, format="json", headers={"Idempotency-Key": key}).json()
+    assert replay["keypad_code"] == first["keypad_code"]
+    simulator.wait_until_idle(timeout=15)
+    assert first["keypad_code"] not in every_row_as_text()

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from rest_framework import exceptions
 from rest_framework.response import Response
 
-from ..models import IdempotencyRecord
+from ..models import IdempotencyRecord, VerificationAttempt
 from .exceptions import Conflict, UnprocessableEntity
 
 HEADER = "Idempotency-Key"
@@ -36,14 +36,23 @@ def idempotent(request, perform):
             ) from None
         if record.response_status is None:
             raise Conflict("A request with this Idempotency-Key is still running.", code="idempotency_key_in_use") from None
-        return Response(record.response_body, status=record.response_status, headers={"Idempotent-Replayed": "true"})
+        return Response(_replayed(record), status=record.response_status, headers={"Idempotent-Replayed": "true"})
     try:
         with transaction.atomic():
             response = perform()
             record.response_status = response.status_code
-            record.response_body = response.data
+            # Never the code at rest: a keypad code is put back from the verification on replay.
+            record.response_body = {k: v for k, v in response.data.items() if k != "keypad_code"}
             record.save(update_fields=["response_status", "response_body"])
     except Exception:
         record.delete()  # a refused request may be retried with the same key
         raise
     return response
+
+
+def _replayed(record):
+    body = dict(record.response_body or {})
+    verification = VerificationAttempt.objects.filter(pk=body.get("id"), voice_mode="keypad").first()
+    if verification is not None:
+        body["keypad_code"] = verification.keypad_code
+    return body
