@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
+    path("admin/verification/", include("verification.admin_urls")),  # before the admin's own
     path("admin/", admin.site.urls),
     path("api/v1/", include("verification.api.urls")),
     path("", include("verification.urls")),

@@ -149,3 +149,18 @@ def reset(rule):
         client.delete(rule.key)
     else:
         _LocalWindows().clear(rule)
+
+
+def active_windows(limit=500):
+    """Every window with hits now, as (name, subject, hits, seconds left); Redis only."""
+    client = _redis()
+    if client is None:
+        return None  # the file cache cannot be listed
+    found = []
+    for raw in client.scan_iter(match=f"{KEY_PREFIX}:*", count=200):
+        key = raw.decode() if isinstance(raw, bytes) else raw
+        _, _, name, subject = key.split(":", 3)
+        found.append((name, subject, client.zcard(key), max(client.pttl(key), 0) / 1000))
+        if len(found) >= limit:
+            break
+    return sorted(found)

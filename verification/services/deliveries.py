@@ -121,20 +121,20 @@ def delivery_dispatch(*, delivery_id):
     return delivery
 
 
+def pace_rule():
+    return ratelimit.Rule(
+        "carrier-calls",
+        app_settings.auth_id or "default",
+        limit=app_settings.CARRIER_CALLS_PER_SECOND,
+        window=1,
+        detail="The carrier's outbound call rate is used up for this second.",
+        code="carrier_pace",
+    )
+
+
 def _pace_calls(now):
     """Keep to the carrier's outbound call rate, shared by every worker (raises Throttled)."""
-    ratelimit.hit(
-        [
-            ratelimit.Rule(
-                "carrier-calls",
-                app_settings.auth_id or "default",
-                limit=app_settings.CARRIER_CALLS_PER_SECOND,
-                window=1,
-                code="carrier_pace",
-            )
-        ],
-        now=now.timestamp(),
-    )
+    ratelimit.hit([pace_rule()], now=now.timestamp())
 
 
 def delivery_tries(*, delivery_id):

@@ -76,6 +76,14 @@ def create_rules(*, client_ip=None, api_key_id=None):
     return rules
 
 
+def known_rule(name, subject):
+    """Rebuild one of our rules from its name and subject (the admin's rate-limit page)."""
+    from .deliveries import pace_rule
+
+    rules = send_rules(subject) + create_rules(client_ip=subject, api_key_id=subject) + [pace_rule()]
+    return next((rule for rule in rules if rule.name == name and rule.subject == subject), None)
+
+
 def verification_create(
     *, phone_number, channel=Channel.AUTO, locale="en-US", country=None, actor=SYSTEM, client_ip=None, api_key=None
 ):
