@@ -17,6 +17,7 @@ from django.core.cache import caches
 from .exceptions import Throttled
 
 KEY_PREFIX = "otp:rl"
+INDEX_KEY = f"{KEY_PREFIX}-index"
 
 # KEYS: one sorted set per rule. ARGV: now_ms, member, then limit and window_ms per rule.
 # Returns {0, 0} when recorded, or {rule index (1-based), ms to wait}.
@@ -90,9 +91,21 @@ class _LocalWindows:
                         blocked, wait = index, free_at - now_ms
             if blocked:
                 return blocked, wait
+            index = self.cache.get(INDEX_KEY, {})
             for rule, hits in zip(rules, windows):
                 self.cache.set(rule.key, [*hits, now_ms], timeout=int(rule.window) + 1)
+                index[rule.key] = rule.window * 1000
+            # A file cache cannot be listed, so keep an index for the admin's page.
+            self.cache.set(INDEX_KEY, {k: w for k, w in index.items() if self.cache.has_key(k)}, timeout=None)
             return 0, 0
+
+    def windows(self, now_ms):
+        found = []
+        for key, window_ms in sorted(self.cache.get(INDEX_KEY, {}).items()):
+            hits = [t for t in self.cache.get(key, []) if t > now_ms - window_ms]
+            if hits:
+                found.append((key, len(hits), (max(hits) + window_ms - now_ms) / 1000))
+        return found
 
     def peek(self, rule, now_ms):
         return [t for t in self.cache.get(rule.key, []) if t > now_ms - rule.window * 1000]
@@ -152,10 +165,13 @@ def reset(rule):
 
 
 def active_windows(limit=500):
-    """Every window with hits now, as (name, subject, hits, seconds left); Redis only."""
+    """Every window with hits now, as (name, subject, hits, seconds left)."""
     client = _redis()
     if client is None:
-        return None  # the file cache cannot be listed
+        now_ms = int(time.time() * 1000)
+        return [
+            (*key.split(":", 3)[2:], hits, ttl) for key, hits, ttl in _LocalWindows().windows(now_ms)[:limit]
+        ]
     found = []
     for raw in client.scan_iter(match=f"{KEY_PREFIX}:*", count=200):
         key = raw.decode() if isinstance(raw, bytes) else raw

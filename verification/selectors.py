@@ -67,11 +67,8 @@ def dashboard_figures(*, days=7):
 
 def throttled_now():
     """What the rate limits hold now, with the rule's limit where it is one of ours."""
-    windows = ratelimit.active_windows()
-    if windows is None:
-        return None
     rows = []
-    for name, subject, hits, ttl in windows:
+    for name, subject, hits, ttl in ratelimit.active_windows():
         rule = known_rule(name, subject)
         blocked_for = ratelimit.seconds_until_free(rule) if rule else None
         rows.append(

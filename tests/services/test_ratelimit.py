@@ -60,3 +60,11 @@ def test_seconds_until_free(backend):
     ratelimit.hit(RULES, now=1000.0)
     assert ratelimit.seconds_until_free(RULES[0], now=1010.0) == 20
     assert ratelimit.seconds_until_free(RULES[1], now=1010.0) == 0
+
+
+def test_active_windows_lists_what_holds_hits(backend):
+    import time
+
+    ratelimit.hit(RULES, now=time.time())
+    listed = {(name, subject, hits) for name, subject, hits, _ in ratelimit.active_windows()}
+    assert listed == {("cooldown", "+14155550123", 1), ("hourly", "+14155550123", 1)}
