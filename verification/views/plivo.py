@@ -1,6 +1,7 @@
 """The views Plivo calls: answer and key-press (they return XML), and the status
 callbacks. Every one checks Plivo's V3 signature first (see signatures.py)."""
 
+import functools
 import logging
 
 from django.http import HttpResponse
@@ -54,37 +55,17 @@ def _readable_code(delivery):
     return decrypt_code(verification.code_encrypted)
 
 
-@require_POST
-@plivo_webhook
-def voice_answer(request, delivery_id):
-    delivery = _delivery(delivery_id, "call")
-    if delivery is None:
-        return xml_response(apology_xml(locale=DEFAULT_LOCALE))
-    delivery_record_status(
-        delivery_id=delivery.id, status=DeliveryStatus.ANSWERED, provider_id=request.POST.get("CallUUID", "")
-    )
-    locale = delivery.verification.locale
-    code = _readable_code(delivery)
-    if code is None:
-        return xml_response(apology_xml(locale=locale))
-    if delivery.verification.voice_mode == "keypad":
-        return xml_response(keypad_xml(locale=locale, action_url=_sibling_url(request, "digits"), num_digits=len(code)))
-    if app_settings.VOICE_REQUIRE_KEYPRESS:
-        return xml_response(keypress_xml(locale=locale, action_url=_sibling_url(request, "code")))
-    return xml_response(code_xml(code=code, locale=locale))
+def call_step(view):
+    """A step of a call Plivo asks us for: signed, POST, for a known call delivery; answers XML."""
 
+    @functools.wraps(view)
+    def wrapper(request, delivery_id):
+        delivery = _delivery(delivery_id, "call")
+        if delivery is None:
+            return xml_response(apology_xml(locale=DEFAULT_LOCALE))
+        return xml_response(view(request, delivery))
 
-@require_POST
-@plivo_webhook
-def voice_code(request, delivery_id):
-    """The key press arrived: now read the code."""
-    delivery = _delivery(delivery_id, "call")
-    if delivery is None:
-        return xml_response(apology_xml(locale=DEFAULT_LOCALE))
-    code = _readable_code(delivery)
-    if code is None:
-        return xml_response(apology_xml(locale=delivery.verification.locale))
-    return xml_response(code_xml(code=code, locale=delivery.verification.locale))
+    return require_POST(plivo_webhook(wrapper))
 
 
 def _sibling_url(request, step):
@@ -92,28 +73,47 @@ def _sibling_url(request, step):
     return app_settings.public_base_url + request.path.rsplit("/", 2)[0] + f"/{step}/"
 
 
-@require_POST
-@plivo_webhook
-def voice_digits(request, delivery_id):
+@call_step
+def voice_answer(request, delivery):
+    delivery_record_status(
+        delivery_id=delivery.id, status=DeliveryStatus.ANSWERED, provider_id=request.POST.get("CallUUID", "")
+    )
+    locale = delivery.verification.locale
+    code = _readable_code(delivery)
+    if code is None:
+        return apology_xml(locale=locale)
+    if delivery.verification.voice_mode == "keypad":
+        return keypad_xml(locale=locale, action_url=_sibling_url(request, "digits"), num_digits=len(code))
+    if app_settings.VOICE_REQUIRE_KEYPRESS:
+        return keypress_xml(locale=locale, action_url=_sibling_url(request, "code"))
+    return code_xml(code=code, locale=locale)
+
+
+@call_step
+def voice_code(request, delivery):
+    """The key press arrived: now read the code."""
+    code = _readable_code(delivery)
+    if code is None:
+        return apology_xml(locale=delivery.verification.locale)
+    return code_xml(code=code, locale=delivery.verification.locale)
+
+
+@call_step
+def voice_digits(request, delivery):
     """Keypad mode: the digits typed on the phone count as a check."""
-    delivery = _delivery(delivery_id, "call")
-    if delivery is None:
-        return xml_response(apology_xml(locale=DEFAULT_LOCALE))
     verification = delivery.verification
+    code_length = len(_readable_code(delivery) or "") or app_settings.CODE_LENGTH
     actor = Actor(type=ActorType.PHONE, name=str(delivery.id))
     try:
         result = verification_check(
             verification_id=verification.id, code=request.POST.get("Digits", "").strip("#"), actor=actor
         )
     except VerificationNotPending:
-        return xml_response(apology_xml(locale=verification.locale))
-    if result.valid:
-        return xml_response(keypad_done_xml(locale=verification.locale, approved=True))
-    if result.status != "pending":
-        return xml_response(keypad_done_xml(locale=verification.locale, approved=False))
-    code_length = len(_readable_code(delivery) or "") or app_settings.CODE_LENGTH
-    return xml_response(
-        keypad_xml(locale=verification.locale, action_url=_sibling_url(request, "digits"), num_digits=code_length, retry=True)
+        return apology_xml(locale=verification.locale)
+    if result.valid or result.status != "pending":
+        return keypad_done_xml(locale=verification.locale, approved=result.valid)
+    return keypad_xml(
+        locale=verification.locale, action_url=_sibling_url(request, "digits"), num_digits=code_length, retry=True
     )
 
 
