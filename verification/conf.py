@@ -26,6 +26,7 @@ DEFAULTS = {
     "VERIFICATION_VOICE_REPEAT": (int, 2),
     "VERIFICATION_VOICE_REQUIRE_KEYPRESS": (bool, True),
     "VERIFICATION_VOICE_MODE": (str, "read"),
+    "VERIFICATION_VOICE_ENGINE": (str, "standard"),  # or "polly": Amazon Polly voices, digits in SSML
     "VERIFICATION_ALLOWED_COUNTRIES": (list, []),
     "VERIFICATION_CARRIER": (str, "sandbox"),
     "VERIFICATION_PLIVO_API": (str, "rest"),
@@ -77,6 +78,7 @@ def validate(values):
         ("VERIFICATION_CARRIER", CARRIERS),
         ("VERIFICATION_PLIVO_API", PLIVO_APIS),
         ("VERIFICATION_VOICE_MODE", VOICE_MODES),
+        ("VERIFICATION_VOICE_ENGINE", ("standard", "polly")),
     ):
         if values[name] not in allowed:
             raise ImproperlyConfigured(f"{name} must be one of {', '.join(allowed)}.")

@@ -4,45 +4,64 @@ from dataclasses import dataclass
 
 from django.utils.translation import to_language
 
+from .conf import app_settings
+
+
+@dataclass(frozen=True)
+class Locale:
+    language: str  # Plivo's <Speak language="...">
+    standard_voice: str | None  # WOMAN / MAN; None where Plivo has no standard voice for the language
+    polly_voice: str  # an Amazon Polly voice, which also reads SSML
+    catalogue: str  # the Django language whose catalogue holds the texts
+
 
 @dataclass(frozen=True)
 class Voice:
-    language: str  # Plivo's Speak language
-    voice: str  # Plivo's voice: WOMAN / MAN, or a Polly.* voice (SSML allowed)
-    django_language: str  # the catalogue for texts
+    language: str
+    voice: str
 
 
-VOICES = {
-    "en-US": Voice("en-US", "WOMAN", "en"),
-    "en-GB": Voice("en-GB", "WOMAN", "en-gb"),
-    "en-IN": Voice("en-IN", "Polly.Raveena", "en"),
-    "es-ES": Voice("es-ES", "WOMAN", "es"),
-    "fr-FR": Voice("fr-FR", "WOMAN", "fr"),
-    "de-DE": Voice("de-DE", "WOMAN", "de"),
-    "pt-BR": Voice("pt-BR", "WOMAN", "pt-br"),
-    "hi-IN": Voice("hi-IN", "Polly.Aditi", "hi"),
+# Plivo's standard voices speak no Indian English or Hindi, so those two
+# always use Polly. The Polly voices are Polly's original standard ones, the
+# likeliest to be on Plivo's list. Indian English follows British usage
+# ("hash key"), so it shares the en-GB catalogue.
+LOCALES = {
+    "en-US": Locale("en-US", "WOMAN", "Polly.Joanna", "en"),
+    "en-GB": Locale("en-GB", "WOMAN", "Polly.Amy", "en-gb"),
+    "en-IN": Locale("en-IN", None, "Polly.Raveena", "en-gb"),
+    "es-ES": Locale("es-ES", "WOMAN", "Polly.Conchita", "es"),
+    "fr-FR": Locale("fr-FR", "WOMAN", "Polly.Celine", "fr"),
+    "de-DE": Locale("de-DE", "WOMAN", "Polly.Marlene", "de"),
+    "pt-BR": Locale("pt-BR", "WOMAN", "Polly.Vitoria", "pt-br"),
+    "hi-IN": Locale("hi-IN", None, "Polly.Aditi", "hi"),
 }
 DEFAULT_LOCALE = "en-US"
 
 
 def normalize_locale(value):
-    """`fr_fr`, `FR-fr` or `fr` -> `fr-FR`; anything unsupported -> en-US, never an error."""
-    text = (value or "").replace("_", "-").strip()
-    if not text:
-        return DEFAULT_LOCALE
-    parts = text.split("-")
-    candidate = parts[0].lower() + ("-" + parts[1].upper() if len(parts) > 1 else "")
-    if candidate in VOICES:
+    """`fr_fr`, `PT-br` or `fr` -> a listed locale; anything unsupported -> en-US, never an error."""
+    parts = str(value or "").replace("_", "-").strip().split("-")
+    language = parts[0].lower()
+    candidate = f"{language}-{parts[1].upper()}" if len(parts) > 1 else language
+    if candidate in LOCALES:
         return candidate
-    for locale in VOICES:  # a bare language: its first listed country
-        if locale.split("-")[0] == parts[0].lower():
+    # A bare language, or one of our languages from another country
+    # (es-MX, fr-CA): its first listed locale beats English.
+    for locale in LOCALES:
+        if locale.split("-")[0] == language:
             return locale
     return DEFAULT_LOCALE
 
 
-def voice_for(locale):
-    return VOICES[normalize_locale(locale)]
+def voice_for(locale, engine=None):
+    """The Speak language and voice for `locale` under `VERIFICATION_VOICE_ENGINE` (or `engine`)."""
+    entry = LOCALES[normalize_locale(locale)]
+    engine = engine or app_settings.VOICE_ENGINE
+    if engine == "polly" or entry.standard_voice is None:
+        return Voice(entry.language, entry.polly_voice)
+    return Voice(entry.language, entry.standard_voice)
 
 
 def django_language(locale):
-    return to_language(voice_for(locale).django_language)
+    """The Django language code whose catalogue translates texts for `locale`."""
+    return to_language(LOCALES[normalize_locale(locale)].catalogue)

@@ -3,7 +3,7 @@
 from urllib.parse import urlsplit
 
 from django.utils import translation
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .conf import app_settings
 from .locales import django_language
@@ -14,7 +14,11 @@ def sms_text(verification, code):
     host = urlsplit(app_settings.public_base_url).hostname or "localhost"
     minutes = max(1, app_settings.TTL_SECONDS // 60)
     with translation.override(django_language(verification.locale)):
-        body = _("%(site)s: your verification code is %(code)s. It expires in %(minutes)s minutes.") % {
+        body = ngettext(
+            "%(site)s: your verification code is %(code)s. It expires in %(minutes)s minute.",
+            "%(site)s: your verification code is %(code)s. It expires in %(minutes)s minutes.",
+            minutes,
+        ) % {
             "site": app_settings.SITE_NAME,
             "code": code,
             "minutes": minutes,

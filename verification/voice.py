@@ -1,8 +1,9 @@
 """The XML a call follows, made with the SDK's `plivoxml`.
 
 The code only ever leaves in these XML bodies, in answer to signed requests:
-never in a URL. Digits are read one by one, separated by commas so that every
-engine pauses between them and none reads "4." as "fourth".
+never in a URL. Digits are read one by one with a pause between them, so no
+engine reads "4." as "fourth": separated by commas with Plivo's standard voices,
+as SSML `say-as` digits and breaks with Polly (`VERIFICATION_VOICE_ENGINE`).
 """
 
 from django.utils import translation
@@ -14,6 +15,9 @@ from .locales import django_language, voice_for
 
 KEYPRESS_TIMEOUT_SECONDS = 10
 KEYPRESS_RETRIES = 2
+DIGIT_PAUSE = "300ms"
+# Stands for the code in a translated sentence, wherever its language puts it.
+CODE_MARK = "\ue000"
 
 
 def spoken_digits(code):
@@ -23,6 +27,23 @@ def spoken_digits(code):
 def _speak(text, locale):
     voice = voice_for(locale)
     return plivoxml.SpeakElement(text, voice=voice.voice, language=voice.language)
+
+
+def _speak_code(sentence, code, locale):
+    """Speak `sentence` with the code in place of its `CODE_MARK`."""
+    if app_settings.VOICE_ENGINE != "polly":
+        return _speak(sentence.replace(CODE_MARK, spoken_digits(code)), locale)
+    before, _mark, after = sentence.partition(CODE_MARK)
+    speak = _speak(before, locale)
+    for index, digit in enumerate(code):
+        if index:
+            speak.add_break(time=DIGIT_PAUSE)
+        speak.add_say_as(digit, interpret_as="digits")
+    if after:
+        # An element's text precedes its children; <cont> is the SDK's way to
+        # put text after them (to_string() unwraps it).
+        speak.add_cont(after)
+    return speak
 
 
 def keypress_xml(*, locale, action_url):
@@ -52,19 +73,19 @@ def keypress_xml(*, locale, action_url):
 def code_xml(*, code, locale, repeat=None):
     """Read the code, digit by digit, `VERIFICATION_VOICE_REPEAT` times, then hang up."""
     repeat = repeat or app_settings.VOICE_REPEAT
-    digits = spoken_digits(code)
     with translation.override(django_language(locale)):
+        # Translators: %(digits)s is the code, read digit by digit.
         first = _("Your %(site)s verification code is: %(digits)s.") % {
             "site": app_settings.SITE_NAME,
-            "digits": digits,
+            "digits": CODE_MARK,
         }
-        again = _("Once again, your code is: %(digits)s.") % {"digits": digits}
+        again = _("Once again, your code is: %(digits)s.") % {"digits": CODE_MARK}
         goodbye = _("Goodbye.")
     response = plivoxml.ResponseElement()
-    response.add(_speak(first, locale))
+    response.add(_speak_code(first, code, locale))
     for _index in range(repeat - 1):
         response.add(plivoxml.WaitElement(length=1))
-        response.add(_speak(again, locale))
+        response.add(_speak_code(again, code, locale))
     response.add(_speak(goodbye, locale))
     response.add(plivoxml.HangupElement())
     return response.to_string(pretty=False)
@@ -83,6 +104,7 @@ def apology_xml(*, locale):
 def keypad_xml(*, locale, action_url, num_digits, retry=False):
     """Keypad mode: ask the person to type the code shown on their screen."""
     with translation.override(django_language(locale)):
+        # Translators: the pound key is # on a phone's keypad (the hash key in British English).
         ask = _("Please type the code shown on your screen, then press the pound key.")
         if retry:
             ask = _("That code is not correct.") + " " + ask
@@ -106,6 +128,7 @@ def keypad_xml(*, locale, action_url, num_digits, retry=False):
 
 
 def keypad_done_xml(*, locale, approved):
+    """Keypad mode: the end of the call, approved or out of tries."""
     with translation.override(django_language(locale)):
         if approved:
             text = _("Thank you. Your phone number is verified. Goodbye.")
