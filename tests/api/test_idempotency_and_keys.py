@@ -76,3 +76,16 @@ def test_check_makes_a_bounded_number_of_queries(api, django_assert_max_num_quer
     code = code_of(VerificationAttempt.objects.get(pk=verification_id))
     with django_assert_max_num_queries(8):
         assert api.post(f"{URL}/{verification_id}/check", {"code": code}, format="json").status_code == 200
+
+
+def test_idempotency_keys_are_forgotten_after_a_day(api, clock):
+    from verification.tasks import expire_due
+
+    key = str(uuid.uuid4())
+    api.post(URL, BODY, format="json", headers={"Idempotency-Key": key})
+    clock.advance(24 * 3600 + 1)
+    expire_due()
+    again = api.post(URL, BODY, format="json", headers={"Idempotency-Key": key})
+    assert again.status_code == 201
+    assert "Idempotent-Replayed" not in again
+    assert VerificationAttempt.objects.count() == 2

@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from rest_framework import exceptions
@@ -11,6 +12,7 @@ from ..models import IdempotencyRecord, VerificationAttempt
 from .exceptions import Conflict, UnprocessableEntity
 
 HEADER = "Idempotency-Key"
+KEEP = timedelta(hours=24)  # a retry comes within minutes; a day is generous
 
 
 def body_hash(data):
@@ -56,3 +58,9 @@ def _replayed(record):
     if verification is not None:
         body["keypad_code"] = verification.keypad_code
     return body
+
+
+def idempotency_purge(*, now):
+    """Forget answers older than KEEP; the same key then starts a new request."""
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=now - KEEP).delete()
+    return deleted
