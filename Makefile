@@ -25,10 +25,13 @@ install: $(VENV)/.installed
 	@echo "wrote .env (development settings)"
 
 run: install .env
+	@command -v espeak-ng >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq espeak-ng; } || echo "espeak-ng not installed: the sandbox phone shows calls as text only"
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py runserver $(HOST_PORT)
 
 test: install
+	@[ -x /usr/bin/chromium ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+	@command -v espeak-ng >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq espeak-ng || echo "espeak-ng not installed: the sandbox audio test is skipped"
 	$(PY) -m pytest
 
 bench: install

@@ -6,6 +6,7 @@ urlpatterns = [
     path("admin/verification/", include("verification.admin_urls")),  # before the admin's own
     path("admin/", admin.site.urls),
     path("api/v1/", include("verification.api.urls")),
+    path("accounts/", include("verification.accounts.urls")),
     path("", include("verification.urls")),
 ]
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import phlo, views
+from . import phlo, phone, views
 
 app_name = "sandbox"
 
@@ -11,6 +11,8 @@ urlpatterns = [
     # Where the PHLO client's https://phlorunner.plivo.com/v1 requests go.
     path("plivo/phlo/v1/account/<str:auth_id>/phlo/<str:phlo_id>/", phlo.run_phlo, name="phlo-run"),
     path("inbox/", views.inbox, name="inbox"),
+    path("phone/", phone.phone, name="phone"),
+    path("phone/calls/<uuid:entry_id>/audio.wav", phone.call_audio, name="phone-call-audio"),
     path("calls/<uuid:entry_id>/press", views.call_press, name="call-press"),
     path("calls/<uuid:entry_id>/press/", views.call_press),
 ]

@@ -1,0 +1,49 @@
+"""What every page view shares: who is asking, in which language, and how a wait is said."""
+
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from .. import services as core
+from ..locales import normalize_locale
+from ..models import ActorType
+
+CHANNEL_WORDS = {"sms": "text message", "call": "voice call"}
+
+THROTTLE_TEXTS = {
+    "resend_cooldown": "A code was just sent to this number.",
+    "too_many_sends": "Too many codes were sent to this number in the last hour.",
+    "too_many_verifications_from_ip": "Too many codes were asked for from this address.",
+    "too_many_logins_from_ip": "Too many sign-in attempts from this address.",
+    "too_many_logins_for_username": "Too many sign-in attempts for this username.",
+}
+
+
+def actor(request, name):
+    return core.Actor(type=ActorType.USER, name=name or "", ip=client_ip(request))
+
+
+def client_ip(request):
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def page_locale():
+    """The call's and SMS's language: the page's own (Accept-Language, via LocaleMiddleware)."""
+    return normalize_locale(translation.get_language())
+
+
+def wait_words(seconds):
+    if seconds < 120:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = -(-seconds // 60)
+    return f"{minutes} minutes"
+
+
+def throttled_text(exc):
+    reason = THROTTLE_TEXTS.get(exc.code, "Too many requests.")
+    return f"{reason} Please try again in {wait_words(exc.retry_after)}."
+
+
+def safe_next(request):
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    allowed = url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure())
+    return target if allowed else ""

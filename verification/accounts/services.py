@@ -1,0 +1,186 @@
+"""The account rules behind the pages: sign up, sign in, the code step, the profile.
+
+A code is always the verification services' (create, check, resend): no second copy of their rules.
+"""
+
+import math
+
+from django.contrib.auth import authenticate, get_user_model
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .. import clock, ratelimit
+from .. import services as core
+from ..conf import app_settings
+from ..exceptions import NotFound, VerificationNotPending
+from ..models import VerificationAttempt
+from ..services.verifications import send_rules
+from . import throttle
+from .flow import CodeFlow, Purpose
+from .models import PhoneProfile
+
+
+class InvalidCredentials(Exception):
+    """A wrong password and an unknown username: one answer for both."""
+
+
+class UsernameTaken(Exception):
+    """Another signup took the username between the form's check and the insert."""
+
+
+class NoPhone(Exception):
+    """The account has no phone number to send its second step to (e.g. made by createsuperuser)."""
+
+
+def account_signup(*, username, password, phone_number, channel, locale, actor):
+    """Make the account, unable to sign in until its number is verified, and send the first code."""
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                user = get_user_model().objects.create_user(username=username, password=password, is_active=False)
+        except IntegrityError:
+            raise UsernameTaken() from None
+        PhoneProfile.objects.create(user=user, phone_number=phone_number, preferred_channel=channel)
+        # Inside the transaction: a refused send (throttled, bad channel) leaves no account behind.
+        return code_send(user=user, purpose=Purpose.SIGNUP, actor=actor, locale=locale)
+
+
+def account_authenticate(*, request, username, password, ip):
+    """The user with this username and password, or InvalidCredentials; throttled before anything."""
+    throttle.login_attempt(ip=ip, username=username)
+    user = authenticate(request, username=username, password=password) or _unfinished_signup(username, password)
+    if user is None:
+        raise InvalidCredentials()
+    throttle.login_succeeded(ip=ip, username=username)
+    if not PhoneProfile.objects.filter(user=user).exists():
+        raise NoPhone()
+    return user
+
+
+def _unfinished_signup(username, password):
+    """An account whose number was never verified: its owner may finish the signup by signing in."""
+    users = get_user_model().objects.filter(username=username, is_active=False, phone_profile__phone_verified=False)
+    user = users.first()
+    return user if user is not None and user.check_password(password) else None
+
+
+def login_start(*, user, actor, locale, next_url="", current=None):
+    """The second step: a code to the verified number (or, for an unfinished signup, its number).
+
+    A sign-in again while this user's code is still on its way goes on with that code."""
+    purpose = Purpose.LOGIN if user.phone_profile.phone_verified else Purpose.SIGNUP
+    same = (user.pk, purpose, str(user.phone_profile.phone_number))
+    if current is not None and (current.user_id, current.purpose, current.phone_number) == same:
+        try:
+            if code_get(current).is_pending:
+                current.next_url = next_url or current.next_url
+                return current
+        except NotFound:
+            pass
+    return code_send(user=user, purpose=purpose, actor=actor, locale=locale, next_url=next_url)
+
+
+def code_send(*, user, purpose, actor, locale, phone_number=None, channel=None, next_url=""):
+    profile = user.phone_profile
+    channel = channel or profile.preferred_channel
+    verification = core.verification_create(
+        phone_number=phone_number or str(profile.phone_number),
+        channel=channel,
+        locale=locale,
+        actor=actor,
+        client_ip=actor.ip,
+    )
+    number = str(verification.phone_number)
+    return CodeFlow(purpose, user.pk, str(verification.id), number, channel, next_url, user.get_username())
+
+
+def _scope(flow):
+    """The flow's number's verifications only: a session can reach no other."""
+    return VerificationAttempt.objects.filter(phone_number=flow.phone_number)
+
+
+def code_get(flow):
+    return core.verification_get(verification_id=flow.verification_id, scope=_scope(flow))
+
+
+def code_check(*, flow, code, actor):
+    """Check the code; returns the CheckResult and, when it matched, the user to sign in."""
+    result = core.verification_check(verification_id=flow.verification_id, code=code, actor=actor, scope=_scope(flow))
+    return result, (_complete(flow, result.verification) if result.valid else None)
+
+
+def code_resend(*, flow, channel, actor):
+    """The same code again, by `channel` (the flow's when None); returns the updated flow."""
+    core.verification_resend(verification_id=flow.verification_id, channel=channel, actor=actor, scope=_scope(flow))
+    flow.channel = channel or flow.channel
+    return flow
+
+
+def code_restart(*, flow, channel, actor, locale):
+    """A new verification (new code) for the same number, after the old one ended."""
+    user = get_user_model().objects.select_related("phone_profile").get(pk=flow.user_id)
+    channel = channel or flow.channel
+    return code_send(
+        user=user,
+        purpose=flow.purpose,
+        actor=actor,
+        locale=locale,
+        phone_number=flow.phone_number,
+        channel=channel,
+        next_url=flow.next_url,
+    )
+
+
+def code_abandon(*, flow, actor):
+    """Give up the code step: its verification is canceled, and a number being changed to is dropped."""
+    try:
+        core.verification_cancel(verification_id=flow.verification_id, actor=actor, scope=_scope(flow))
+    except (NotFound, VerificationNotPending):
+        pass  # already over: nothing to cancel
+    if flow.purpose == Purpose.PHONE_CHANGE:
+        PhoneProfile.objects.filter(user_id=flow.user_id, pending_phone_number=flow.phone_number).update(
+            pending_phone_number=""
+        )
+
+
+def resend_wait_seconds(verification):
+    """Seconds until the server will accept a resend: the cooldown, or the hourly cap."""
+    now = clock.now()
+    since = (now - (verification.last_sent_at or verification.created_at)).total_seconds()
+    cooldown = max(0, math.ceil(app_settings.RESEND_COOLDOWN_SECONDS - since))
+    rules = send_rules(str(verification.phone_number))
+    return max([cooldown, *(ratelimit.seconds_until_free(rule, now=now.timestamp()) for rule in rules)])
+
+
+def _complete(flow, verification):
+    """What a matched code does for the flow's purpose; returns the user, or None if it no longer may."""
+    number = str(verification.phone_number)
+    with transaction.atomic():
+        profile = PhoneProfile.objects.select_for_update().select_related("user").get(user_id=flow.user_id)
+        user = profile.user
+        if flow.purpose == Purpose.SIGNUP and number == str(profile.phone_number) and not profile.phone_verified:
+            profile.phone_verified = True
+            user.is_active = True
+            user.save(update_fields=["is_active"])
+        elif flow.purpose == Purpose.PHONE_CHANGE and number == str(profile.pending_phone_number):
+            profile.phone_number, profile.pending_phone_number = number, ""
+            profile.phone_verified = True
+        elif not (flow.purpose == Purpose.LOGIN and number == str(profile.phone_number)):
+            return None
+        profile.save()
+    # An admin may have deactivated the account while the code was on its way.
+    return user if user.is_active and profile.phone_verified else None
+
+
+def profile_phone_change(*, user, phone_number, actor, locale):
+    """Hold the new number aside and send it a code; the old number stays until the code matches."""
+    with transaction.atomic():
+        profile = PhoneProfile.objects.select_for_update().get(user=user)
+        profile.pending_phone_number = phone_number
+        profile.save(update_fields=["pending_phone_number", "updated_at"])
+        user.phone_profile = profile
+        return code_send(user=user, purpose=Purpose.PHONE_CHANGE, actor=actor, locale=locale, phone_number=phone_number)
+
+
+def profile_set_channel(*, user, channel):
+    PhoneProfile.objects.filter(user=user).update(preferred_channel=channel, updated_at=timezone.now())

@@ -1,0 +1,43 @@
+// The code page, enhanced: a live countdown until a resend is allowed, and WebOTP autofill.
+// Everything here is optional: the forms work the same without it.
+(function () {
+  "use strict";
+
+  var wait = document.getElementById("resend-wait");
+  if (wait) {
+    var seconds = parseInt(wait.getAttribute("data-wait-seconds"), 10) || 0;
+    var buttons = document.querySelectorAll("[data-resend]");
+    var status = document.getElementById("resend-status");
+    var deadline = Date.now() + seconds * 1000;
+    var timer = null;
+    var tick = function () {
+      var left = Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
+      for (var i = 0; i < buttons.length; i++) buttons[i].disabled = left > 0;
+      if (left > 0) {
+        wait.textContent = "You can ask for it again in " + left + (left === 1 ? " second." : " seconds.");
+      } else {
+        wait.textContent = "You can ask for it again now.";
+        if (timer !== null) {
+          clearInterval(timer);
+          if (status) status.textContent = "You can ask for the code again now.";
+        }
+      }
+    };
+    tick();
+    if (seconds > 0) timer = setInterval(tick, 1000);
+  }
+
+  // WebOTP: the SMS ends with "@host #code"; a supporting browser offers to fill it in.
+  var input = document.querySelector('input[autocomplete="one-time-code"]');
+  if (input && input.form && "OTPCredential" in window && navigator.credentials) {
+    var form = input.form;
+    var abort = new AbortController();
+    form.addEventListener("submit", function () { abort.abort(); });
+    navigator.credentials.get({ otp: { transport: ["sms"] }, signal: abort.signal }).then(function (otp) {
+      if (otp && otp.code) {
+        input.value = otp.code;
+        form.submit();
+      }
+    }).catch(function () { /* dismissed or unsupported: the person types the code */ });
+  }
+})();

@@ -1,0 +1,171 @@
+"""The code step: type the code, resend it (or by the other channel), start again, give up."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from ..exceptions import ChannelNotAvailable, NotFound, Throttled, VerificationNotPending
+from ..phones import mask_phone_number
+from . import services
+from .flow import Purpose, flow_clear, flow_load, flow_save
+from .forms import CodeForm
+from .models import CodeChannel
+from .pages import CHANNEL_WORDS, actor, page_locale, throttled_text
+
+ENDED_TEXTS = {
+    "verification_expired": "This code has expired.",
+    "max_attempts_reached": "Too many wrong codes: this code is locked.",
+    "verification_failed": "We could not get the code to your phone.",
+    "verification_canceled": "This code was replaced or canceled.",
+    "verification_approved": "This code was already used.",
+}
+
+
+def _current_flow(request):
+    """The flow in progress, if it belongs to whoever is asking now."""
+    flow = flow_load(request)
+    if flow is None:
+        return None
+    # A number change belongs to the signed-in user; a sign-in or a signup to nobody signed in yet.
+    if flow.purpose == Purpose.PHONE_CHANGE:
+        belongs = request.user.is_authenticated and request.user.pk == flow.user_id
+    else:
+        belongs = not request.user.is_authenticated
+    if not belongs:
+        flow_clear(request)
+        return None
+    return flow
+
+
+def _no_flow(request):
+    if request.user.is_authenticated:
+        return redirect("accounts:profile")
+    messages.info(request, "Sign in or sign up first: then we send you a code.")
+    return redirect("accounts:login")
+
+
+def _who(request, flow):
+    return actor(request, flow.username)
+
+
+@never_cache
+def verify(request):
+    flow = _current_flow(request)
+    if flow is None:
+        return _no_flow(request)
+    try:
+        verification = services.code_get(flow)
+    except NotFound:
+        flow_clear(request)
+        return _no_flow(request)
+    form = CodeForm()
+    if request.method == "POST":
+        form = CodeForm(request.POST)
+        if form.is_valid() and verification.is_pending:
+            try:
+                result, user = services.code_check(flow=flow, code=form.cleaned_data["code"], actor=_who(request, flow))
+            except VerificationNotPending:
+                verification = services.code_get(flow)
+            else:
+                if result.valid:
+                    return _done(request, flow, user)
+                verification = result.verification
+                left = result.checks_remaining
+                if left:
+                    form.add_error("code", f"That code is not right. {left} {'try' if left == 1 else 'tries'} left.")
+    return render(request, "accounts/verify.html", _context(flow, verification, form))
+
+
+def _context(flow, verification, form):
+    pending = verification.is_pending
+    ended = None if pending else VerificationNotPending(verification.status).code
+    other = CodeChannel.CALL if flow.channel == CodeChannel.SMS else CodeChannel.SMS
+    return {
+        "flow": flow,
+        "form": form,
+        "verification": verification,
+        "pending": pending,
+        "ended": ended,
+        "ended_text": ENDED_TEXTS.get(ended, "This code can no longer be used."),
+        "masked_number": mask_phone_number(flow.phone_number),
+        "channel_words": CHANNEL_WORDS[flow.channel],
+        "other_channel": other,
+        "other_channel_words": CHANNEL_WORDS[other],
+        "wait_seconds": services.resend_wait_seconds(verification) if pending else 0,
+        "checks_remaining": verification.checks_remaining,
+        "sandbox_enabled": getattr(settings, "SANDBOX_ENABLED", False),
+    }
+
+
+def _done(request, flow, user):
+    flow_clear(request)
+    if user is None:
+        messages.error(request, "This account cannot sign in.")
+        return redirect("accounts:login")
+    if flow.purpose == Purpose.PHONE_CHANGE:
+        messages.success(request, f"Your phone number is now {mask_phone_number(flow.phone_number)}.")
+        return redirect("accounts:profile")
+    login(request, user)
+    welcome = "Your phone number is verified. Welcome!" if flow.purpose == Purpose.SIGNUP else "You are signed in."
+    messages.success(request, welcome)
+    return redirect(flow.next_url or "accounts:profile")
+
+
+def _channel(request):
+    channel = request.POST.get("channel")
+    return channel if channel in CodeChannel.values else None
+
+
+@never_cache
+@require_POST
+def resend(request):
+    """The same code again, by the flow's channel or the one asked for."""
+    flow = _current_flow(request)
+    if flow is None:
+        return _no_flow(request)
+    try:
+        flow = services.code_resend(flow=flow, channel=_channel(request), actor=_who(request, flow))
+    except Throttled as exc:
+        messages.error(request, throttled_text(exc))
+    except ChannelNotAvailable as exc:
+        messages.error(request, exc.detail)
+    except (VerificationNotPending, NotFound):
+        pass  # the page says how it ended
+    else:
+        flow_save(request, flow)
+        messages.success(request, f"The code is on its way again by {CHANNEL_WORDS[flow.channel]}.")
+    return redirect("accounts:verify")
+
+
+@never_cache
+@require_POST
+def restart(request):
+    """A new code, after the old one expired, was locked or could not be delivered."""
+    flow = _current_flow(request)
+    if flow is None:
+        return _no_flow(request)
+    try:
+        flow = services.code_restart(
+            flow=flow, channel=_channel(request), actor=_who(request, flow), locale=page_locale()
+        )
+    except Throttled as exc:
+        messages.error(request, throttled_text(exc))
+    except ChannelNotAvailable as exc:
+        messages.error(request, exc.detail)
+    else:
+        flow_save(request, flow)
+        messages.success(request, f"A new code is on its way by {CHANNEL_WORDS[flow.channel]}.")
+    return redirect("accounts:verify")
+
+
+@never_cache
+@require_POST
+def cancel(request):
+    flow = _current_flow(request)
+    if flow is not None:
+        services.code_abandon(flow=flow, actor=_who(request, flow))
+        flow_clear(request)
+    return redirect("accounts:profile" if request.user.is_authenticated else "accounts:login")
