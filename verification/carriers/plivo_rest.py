@@ -13,6 +13,7 @@ PERMANENT_ERRORS = (
     plivo_errors.ValidationError,
     plivo_errors.AuthenticationError,
     plivo_errors.ForbiddenError,
+    plivo_errors.GeoPermissionError,  # 403 on Call/Message: the destination is not enabled
     plivo_errors.ResourceNotFoundError,
     plivo_errors.InvalidRequestError,
 )
