@@ -33,6 +33,8 @@ DEFAULTS = {
     "VERIFICATION_SANDBOX_IN_PRODUCTION": (bool, False),
     # Not in the contract's table, but tunable the same way.
     "VERIFICATION_SITE_NAME": (str, "OTP Site"),
+    # The SMS text; empty = the translated default. Placeholders: {site}, {code}, {minutes}.
+    "VERIFICATION_SMS_TEMPLATE": (str, ""),
     # Keypad mode: how long the call waits for typed digits, and how often it asks.
     "VERIFICATION_VOICE_KEYPAD_TIMEOUT_SECONDS": (int, 15),
     "VERIFICATION_VOICE_KEYPAD_RETRIES": (int, 3),
@@ -90,6 +92,15 @@ def validate(values):
     ):
         if values[name] < 1:
             raise ImproperlyConfigured(f"{name} must be at least 1.")
+    template = values["VERIFICATION_SMS_TEMPLATE"]
+    try:
+        template.format(site="Site", code="123456", minutes=10)
+    except (KeyError, IndexError, ValueError, AttributeError) as exc:
+        raise ImproperlyConfigured(
+            f"VERIFICATION_SMS_TEMPLATE: {exc!r}; use only {{site}}, {{code}} and {{minutes}}."
+        ) from None
+    if template and "{code}" not in template:
+        raise ImproperlyConfigured("VERIFICATION_SMS_TEMPLATE must contain {code}.")
     if values["VERIFICATION_CARRIER"] == "plivo" and not (
         values["PLIVO_AUTH_ID"] and values["PLIVO_AUTH_TOKEN"] and values["PLIVO_FROM_NUMBER"]
     ):

@@ -32,3 +32,25 @@ def test_an_unsupported_locale_gets_the_english_sms(locale):
 def test_one_minute_is_singular(settings, locale, expiry):
     settings.VERIFICATION_TTL_SECONDS = 60
     assert sms_for(locale).splitlines()[0].endswith(expiry)
+
+
+@pytest.mark.django_db
+def test_the_sms_template_setting_replaces_the_text_and_keeps_the_webotp_line(settings):
+    from verification import services
+    from verification.messages import sms_text
+
+    settings.VERIFICATION_SMS_TEMPLATE = "{code} is your {site} code ({minutes} min)."
+    settings.VERIFICATION_SITE_NAME = "Acme"
+    verification = services.verification_create(phone_number="+14155550123", channel="sms", locale="fr-FR")
+    assert sms_text(verification, "123456") == "123456 is your Acme code (10 min).\n\n@testserver #123456"
+
+
+def test_a_broken_sms_template_is_refused_at_startup():
+    from django.core.exceptions import ImproperlyConfigured
+
+    from verification import conf
+
+    values = {name: default for name, (_kind, default) in conf.DEFAULTS.items()}
+    for template in ("{code", "{phone}", "no code here"):
+        with pytest.raises(ImproperlyConfigured, match="VERIFICATION_SMS_TEMPLATE"):
+            conf.validate({**values, "VERIFICATION_SMS_TEMPLATE": template})
