@@ -8,6 +8,7 @@ from django.contrib import admin, messages
 
 from .exceptions import VerificationError
 from .models import ActorType, AuditEvent, Delivery, VerificationAttempt
+from .net import client_ip
 from .phones import mask_phone_number
 from .services import Actor, verification_cancel
 
@@ -38,7 +39,7 @@ class AuditEventInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 def admin_actor(request):
-    return Actor(type=ActorType.ADMIN, name=request.user.get_username(), ip=request.META.get("REMOTE_ADDR"))
+    return Actor(type=ActorType.ADMIN, name=request.user.get_username(), ip=client_ip(request))
 
 
 @admin.register(VerificationAttempt)

@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from .. import services
 from ..models import ActorType, Delivery, VerificationAttempt
+from ..net import client_ip
 from .idempotency import HEADER as IDEMPOTENCY_HEADER
 from .idempotency import idempotent
 from .serializers import (
@@ -21,7 +22,7 @@ from .serializers import (
 
 
 def api_actor(request):
-    return services.Actor(type=ActorType.API_KEY, name=request.auth.name, ip=request.META.get("REMOTE_ADDR"))
+    return services.Actor(type=ActorType.API_KEY, name=request.auth.name, ip=client_ip(request))
 
 
 def own_verifications(request):
