@@ -62,3 +62,15 @@ def test_a_code_length_outside_4_to_10_is_refused_at_start():
     result = start(DJANGO_DEBUG="1", VERIFICATION_CODE_LENGTH="3")
     assert result.returncode != 0
     assert "VERIFICATION_CODE_LENGTH must be between 4 and 10" in result.stderr
+
+
+def test_phlo_without_a_phlo_id_is_refused_at_start():
+    result = start(DJANGO_DEBUG="1", VERIFICATION_PLIVO_API="phlo")
+    assert result.returncode != 0
+    assert "needs PLIVO_PHLO_ID" in result.stderr
+
+
+def test_a_malformed_auth_id_is_refused_at_start():
+    result = start(DJANGO_DEBUG="1", PLIVO_AUTH_ID="not-an-auth-id")
+    assert result.returncode != 0
+    assert "PLIVO_AUTH_ID is 20 characters" in result.stderr

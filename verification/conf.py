@@ -101,6 +101,11 @@ def validate(values):
         ) from None
     if template and "{code}" not in template:
         raise ImproperlyConfigured("VERIFICATION_SMS_TEMPLATE must contain {code}.")
+    if values["VERIFICATION_PLIVO_API"] == "phlo" and not values["PLIVO_PHLO_ID"]:
+        raise ImproperlyConfigured("VERIFICATION_PLIVO_API=phlo needs PLIVO_PHLO_ID.")
+    auth_id = values["PLIVO_AUTH_ID"]
+    if auth_id and not (len(auth_id) == 20 and auth_id[:2] in ("MA", "SA")):
+        raise ImproperlyConfigured("PLIVO_AUTH_ID is 20 characters starting with MA or SA (see Plivo's console).")
     if values["VERIFICATION_CARRIER"] == "plivo" and not (
         values["PLIVO_AUTH_ID"] and values["PLIVO_AUTH_TOKEN"] and values["PLIVO_FROM_NUMBER"]
     ):

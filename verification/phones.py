@@ -30,6 +30,8 @@ def parse_phone_number(raw, *, country=None):
     if not phonenumbers.is_valid_number(number):
         raise InvalidPhoneNumber()
     region_code = phonenumbers.region_code_for_number(number) or ""
+    if len(region_code) != 2:  # "001": satellite and other non-geographic numbers
+        raise InvalidPhoneNumber("Non-geographic numbers (satellite, international freephone) cannot be verified.")
     allowed = app_settings.allowed_countries
     if allowed and region_code not in allowed:
         raise CountryNotAllowed(f"Phone numbers from {region_code or 'this country'} are not accepted.")

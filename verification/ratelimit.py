@@ -4,9 +4,12 @@ With Redis (REDIS_URL) every check-and-record is one Lua script, so it is
 atomic across all gunicorn and Celery processes: either every rule has room
 and the hit is recorded under all of them, or nothing is recorded and the
 caller learns how long to wait. Without Redis (development) the same
-algorithm runs over the file-based `ratelimit` cache under a process lock.
+algorithm runs over the file-based `ratelimit` cache under a file lock.
 """
 
+import contextlib
+import fcntl
+import os
 import threading
 import time
 import uuid
@@ -78,8 +81,24 @@ class _LocalWindows:
     def cache(self):
         return caches["ratelimit"]
 
-    def hit(self, rules, now_ms, member):
+    @contextlib.contextmanager
+    def locked(self):
+        """A thread lock, and a file lock when the cache is on disk: runserver and manage.py share it."""
         with self.lock:
+            location = getattr(self.cache, "_dir", None)
+            if location is None:
+                yield
+                return
+            os.makedirs(location, exist_ok=True)
+            with open(os.path.join(location, ".ratelimit.lock"), "a") as handle:
+                fcntl.flock(handle, fcntl.LOCK_EX)
+                try:
+                    yield
+                finally:
+                    fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def hit(self, rules, now_ms, member):
+        with self.locked():
             windows = [
                 [t for t in self.cache.get(rule.key, []) if t > now_ms - rule.window * 1000] for rule in rules
             ]

@@ -335,3 +335,22 @@ def test_swagger_ui_is_served_from_our_own_static_files(client):
     assert "swagger-ui" in body
     assert "cdn" not in body.lower() and "unpkg" not in body.lower() and "jsdelivr" not in body.lower()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in body
+
+
+def test_an_expired_key_is_401(api, api_key):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    api_key[0].expiry_date = timezone.now() - dt.timedelta(minutes=1)
+    api_key[0].save()
+    assert create(api).status_code == 401
+
+
+def test_a_non_geographic_number_names_the_field(api):
+    assert_error(create(api, phone_number="+80012345678"), 400, "invalid_phone_number", "phone_number")
+
+
+def test_deeply_nested_json_is_a_400_not_a_500(api):
+    body = "[" * 5000 + "]" * 5000
+    assert api.post(URL, body, content_type="application/json").status_code == 400

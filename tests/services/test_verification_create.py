@@ -124,3 +124,11 @@ def test_creation_is_written_to_the_audit_trail_without_the_code():
     assert "created" in events and "delivery_queued" in events
     for event in AuditEvent.objects.all():
         assert code not in str(event.detail)
+
+
+def test_one_ipv6_user_is_capped_across_their_whole_64(settings):
+    settings.VERIFICATION_MAX_VERIFICATIONS_PER_IP_PER_HOUR = 1
+    services.verification_create(phone_number="+14155550101", channel="call", client_ip="2001:db8:1:2::1")
+    with pytest.raises(Throttled):
+        services.verification_create(phone_number="+14155550102", channel="call", client_ip="2001:db8:1:2:ffff::9")
+    services.verification_create(phone_number="+14155550103", channel="call", client_ip="2001:db8:1:3::1")

@@ -197,3 +197,15 @@ def test_keypad_digits_without_a_signature_are_forbidden(client, settings):
     assert response.status_code == 403
     verification.refresh_from_db()
     assert verification.failed_checks == 0
+
+
+def test_one_valid_signature_among_several_is_accepted(client, delivery):
+    """During a token rotation Plivo sends one signature per token, comma-separated."""
+    from verification.conf import app_settings
+    from verification.signatures import SIGNATURE_HEADER, sign_v3
+
+    path = reverse("plivo-voice-answer", args=[delivery.id])
+    params = {**CALL_PARAMS, "CallStatus": "in-progress"}
+    headers = sign_v3(method="POST", url=app_settings.public_base_url + path, params=params, auth_token=app_settings.auth_token)
+    headers[SIGNATURE_HEADER] = "bm90LXRoZS1zaWduYXR1cmU=," + headers[SIGNATURE_HEADER]
+    assert client.post(path, params, headers=headers).status_code == 200

@@ -22,6 +22,8 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             api_key = APIKey.objects.get_from_key(key.strip())
         except APIKey.DoesNotExist:
             raise exceptions.AuthenticationFailed("Invalid, revoked or expired API key.") from None
+        if api_key.has_expired:  # get_from_key checks revocation only
+            raise exceptions.AuthenticationFailed("Invalid, revoked or expired API key.")
         return AnonymousUser(), api_key
 
     def authenticate_header(self, request):

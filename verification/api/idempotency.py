@@ -31,7 +31,9 @@ def idempotent(request, perform):
         with transaction.atomic():
             record = IdempotencyRecord.objects.create(api_key=request.auth, key=key, request_hash=fingerprint)
     except IntegrityError:
-        record = IdempotencyRecord.objects.get(api_key=request.auth, key=key)
+        record = IdempotencyRecord.objects.filter(api_key=request.auth, key=key).first()
+        if record is None:  # the first request failed and let go of the key just now
+            raise Conflict("A request with this Idempotency-Key is still running.", code="idempotency_key_in_use") from None
         if record.request_hash != fingerprint:
             raise UnprocessableEntity(
                 "This Idempotency-Key was used with a different request body.", code="idempotency_key_reused"

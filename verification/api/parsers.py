@@ -2,6 +2,7 @@
 
 import io
 
+from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
 from .exceptions import PayloadTooLarge
@@ -20,4 +21,7 @@ class LimitedJSONParser(JSONParser):
         body = stream.read(MAX_BODY_BYTES + 1) if stream is not None else b""
         if len(body) > MAX_BODY_BYTES:
             raise PayloadTooLarge(f"The request body is over {MAX_BODY_BYTES // 1024} KiB.")
-        return super().parse(io.BytesIO(body), media_type, parser_context)
+        try:
+            return super().parse(io.BytesIO(body), media_type, parser_context)
+        except RecursionError:  # deeply nested JSON; DRF catches only ValueError
+            raise ParseError("JSON parse error - nested too deeply.") from None

@@ -78,8 +78,8 @@ def delivery_dispatch(*, delivery_id):
     if not verification.is_pending or verification.is_expired(now) or code is None:
         _finish(delivery, DeliveryStatus.FAILED, error="The verification ended before the delivery went out.")
         return delivery
-    carrier = get_carrier()
     try:
+        carrier = get_carrier()
         if delivery.channel == Channel.CALL:
             provider_id = carrier.place_call(
                 CallRequest(

@@ -1,5 +1,6 @@
 """Create, check, resend, cancel and expire verifications."""
 
+import ipaddress
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -49,13 +50,26 @@ def send_rules(phone_number):
     ]
 
 
+def ip_subject(client_ip):
+    """An IPv4 address, or an IPv6 address's /64: one user holds a whole /64."""
+    try:
+        address = ipaddress.ip_address(client_ip)
+    except ValueError:
+        return str(client_ip)
+    if address.version == 6:
+        if address.ipv4_mapped:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
 def create_rules(*, client_ip=None, api_key_id=None):
     rules = []
     if client_ip:
         rules.append(
             ratelimit.Rule(
                 "ip-hourly",
-                client_ip,
+                ip_subject(client_ip),
                 limit=app_settings.MAX_VERIFICATIONS_PER_IP_PER_HOUR,
                 window=3600,
                 detail="Too many verifications from this address in the last hour.",
