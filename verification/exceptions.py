@@ -72,3 +72,11 @@ class VerificationNotPending(VerificationError):
         self.status = status
         self.code, detail = self.CODES.get(status, ("verification_not_pending", "This verification has ended."))
         super().__init__(detail)
+
+
+class KeypadOnly(VerificationError):
+    """Keypad mode shows the code on the page: only digits typed on the phone prove anything."""
+
+    code = "verification_keypad_only"
+    status_code = 409
+    default_detail = "This verification is approved by typing the code on the phone during the call, not here."

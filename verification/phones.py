@@ -57,3 +57,12 @@ def mask_phone_number(e164):
     if hidden > 3:
         bullets = f"{bullets[:3]} {bullets[3:]}"
     return f"+{number.country_code} {head} {bullets}{tail}"
+
+
+def is_fixed_line(e164):
+    """True for numbers phonenumbers knows to be fixed lines: they cannot receive SMS."""
+    try:
+        number = phonenumbers.parse(str(e164), None)
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.FIXED_LINE

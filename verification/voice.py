@@ -31,9 +31,11 @@ def _speak(text, locale):
 
 def _speak_code(sentence, code, locale):
     """Speak `sentence` with the code in place of its `CODE_MARK`."""
-    if app_settings.VOICE_ENGINE != "polly":
-        return _speak(sentence.replace(CODE_MARK, spoken_digits(code)), locale)
     before, _mark, after = sentence.partition(CODE_MARK)
+    if app_settings.VOICE_ENGINE != "polly":
+        if not after.strip(" .。।"):
+            after = ""  # a full stop right after the last digit reads "4." as "fourth" in some languages
+        return _speak(before + spoken_digits(code) + after, locale)
     speak = _speak(before, locale)
     for index, digit in enumerate(code):
         if index:

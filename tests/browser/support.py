@@ -22,4 +22,4 @@ def sms_code(live_site, number, count=1):
 def call_code(live_site, number, count=1):
     """The code the newest call to `number` read out, digit by digit."""
     call = _newest(live_site, number, "call", count, lambda e: e["status"] == "completed")
-    return re.search(r"verification code is: ([\d, ]+)\.", call["text"]).group(1).replace(", ", "")
+    return re.search(r"verification code is: (\d(?:, \d)*)", call["text"]).group(1).replace(", ", "")

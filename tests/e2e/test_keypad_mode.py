@@ -76,3 +76,20 @@ def test_the_api_shows_the_keypad_code_only_in_keypad_mode(live_site, settings):
     read = api.post("/api/v1/verifications", {"phone_number": "+14155550124", "channel": "call"}, format="json").json()
     assert "keypad_code" not in read
     simulator.wait_until_idle(timeout=20)
+
+
+def test_the_shown_code_cannot_be_checked_anywhere_but_on_the_phone(live_site):
+    from verification.exceptions import KeypadOnly
+
+    verification = services.verification_create(phone_number="+14155550123", channel="call")
+    with pytest.raises(KeypadOnly):
+        services.verification_check(verification_id=verification.id, code=verification.keypad_code)
+    verification.refresh_from_db()
+    assert (verification.status, verification.failed_checks) == ("pending", 0)
+    simulator.wait_until_idle(timeout=20)
+
+
+def test_keypad_mode_applies_to_calls_only(live_site):
+    verification = services.verification_create(phone_number="+14155550123", channel="sms")
+    assert (verification.voice_mode, verification.keypad_code) == ("read", None)
+    simulator.wait_until_idle(timeout=20)

@@ -105,7 +105,7 @@ def test_an_unsupported_locale_is_spoken_in_english(client, locale):
     root = press_key(client, delivery)
     assert verification.locale == "en-US"
     assert voices(root) == {("en-US", "WOMAN")}
-    assert root.find("Speak").text == f"Your OTP Site verification code is: {', '.join(code_of(verification))}."
+    assert root.find("Speak").text == f"Your OTP Site verification code is: {', '.join(code_of(verification))}"
 
 
 def test_the_apis_locale_chooses_the_calls_language(client):

@@ -17,8 +17,8 @@ def test_a_french_call_is_heard_in_french(live_site):
     assert call["status"] == "completed"
     assert call["text"] == (
         "Bonjour, ici OTP Site. Appuyez sur une touche pour entendre votre code de vérification. "
-        f"Votre code de vérification OTP Site est : {digits}. "
-        f"Je répète, votre code est : {digits}. "
+        f"Votre code de vérification OTP Site est : {digits} "
+        f"Je répète, votre code est : {digits} "
         "Au revoir."
     )
 

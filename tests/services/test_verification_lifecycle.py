@@ -79,3 +79,20 @@ def test_expire_due_expires_only_overdue_verifications(clock, settings):
     young.refresh_from_db()
     assert (old.status, young.status) == (Status.EXPIRED, Status.PENDING)
     assert old.code_encrypted is None
+
+
+def test_a_fixed_line_on_auto_is_resent_by_call_never_sms(clock):
+    verification = services.verification_create(phone_number="+442079460000", channel="auto")
+    clock.advance(30)
+    services.verification_resend(verification_id=verification.id)
+    assert list(verification.deliveries.values_list("channel", flat=True)) == ["call", "call"]
+
+
+def test_a_fixed_line_whose_call_failed_is_not_sent_an_sms():
+    from verification.services.deliveries import _finish
+
+    verification = services.verification_create(phone_number="+442079460000", channel="auto")
+    _finish(verification.deliveries.get(), "no_answer")
+    verification.refresh_from_db()
+    assert verification.status == Status.FAILED
+    assert list(verification.deliveries.values_list("channel", flat=True)) == ["call"]

@@ -7,7 +7,7 @@ with the reason, 413, 422, 429 from the verification rules) are added here.
 from drf_standardized_errors.openapi import AutoSchema
 from rest_framework import serializers
 
-from ..exceptions import VerificationNotPending
+from ..exceptions import KeypadOnly, VerificationNotPending
 
 ERROR_TYPES = ["validation_error", "client_error", "server_error"]
 
@@ -25,7 +25,8 @@ class ErrorResponseSerializer(serializers.Serializer):
 
 class ConflictErrorSerializer(serializers.Serializer):
     code = serializers.ChoiceField(
-        choices=[code for code, _ in VerificationNotPending.CODES.values()] + ["idempotency_key_in_use"]
+        choices=[code for code, _ in VerificationNotPending.CODES.values()]
+        + [KeypadOnly.code, "idempotency_key_in_use"]
     )
     detail = serializers.CharField()
     attr = serializers.CharField(allow_null=True)

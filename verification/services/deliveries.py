@@ -19,6 +19,7 @@ from ..models import (
     Status,
     VerificationAttempt,
 )
+from ..phones import is_fixed_line
 from .audit import CARRIER, SYSTEM, audit
 
 # Which deliveries a channel's workflow allows, in order.
@@ -29,12 +30,12 @@ WORKFLOWS = {
 }
 
 
-def first_step(channel, parsed):
-    """The first delivery of a workflow; a fixed line skips straight to the call."""
-    steps = WORKFLOWS[channel]
-    if parsed is not None and parsed.is_fixed_line and len(steps) > 1:
-        return steps[-1]
-    return steps[0]
+def workflow_steps(verification):
+    """The deliveries a verification's workflow allows: never an SMS to a fixed line."""
+    steps = WORKFLOWS[verification.channel]
+    if len(steps) > 1 and is_fixed_line(verification.phone_number):
+        return [step for step in steps if step != Channel.SMS]
+    return steps
 
 
 def public_url(name, delivery):
@@ -205,7 +206,7 @@ def workflow_advance(*, verification_id, reason):
         deliveries = list(verification.deliveries.all())
         tried = {d.channel for d in deliveries}
         in_flight = [d for d in deliveries if d.status not in DELIVERY_FAILED]
-        remaining = [step for step in WORKFLOWS[verification.channel] if step not in tried]
+        remaining = [step for step in workflow_steps(verification) if step not in tried]
         if reason == "fallback_timer":
             # Recorded either way, so the trail shows why a call was (not) placed.
             ended = not verification.is_pending or verification.is_expired(now)

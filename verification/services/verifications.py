@@ -10,12 +10,12 @@ from django.db import IntegrityError, connection, transaction
 from .. import clock, ratelimit
 from ..codes import code_matches, encrypt_code, generate_code, hash_code
 from ..conf import app_settings
-from ..exceptions import ChannelNotAvailable, NotFound, VerificationNotPending
-from ..models import Channel, Status, VerificationAttempt
+from ..exceptions import ChannelNotAvailable, KeypadOnly, NotFound, VerificationNotPending
+from ..models import ActorType, Channel, Status, VerificationAttempt
 from ..locales import normalize_locale
 from ..phones import parse_phone_number
 from .audit import SYSTEM, audit
-from .deliveries import delivery_start, first_step
+from .deliveries import delivery_start, workflow_steps
 
 CREATE_ATTEMPTS = 3
 
@@ -145,7 +145,8 @@ def _create(parsed, channel, locale, code, actor, client_ip, api_key, now):
         country=parsed.country,
         channel=channel,
         locale=normalize_locale(locale),
-        voice_mode=app_settings.VOICE_MODE,
+        # Keypad mode is about the call: an SMS would carry the very code the page shows.
+        voice_mode=app_settings.VOICE_MODE if channel == Channel.CALL else "read",
         max_checks=app_settings.MAX_CHECKS,
         client_ip=client_ip or actor.ip,
         created_at=now,
@@ -158,7 +159,7 @@ def _create(parsed, channel, locale, code, actor, client_ip, api_key, now):
     verification.code_encrypted = encrypt_code(code)
     verification.save(force_insert=True)
     audit(verification, "created", actor=actor, now=now, to_status=Status.PENDING, channel=channel)
-    delivery_start(verification, first_step(channel, parsed), actor=actor, now=now)
+    delivery_start(verification, workflow_steps(verification)[0], actor=actor, now=now)
     return verification
 
 
@@ -200,6 +201,8 @@ def verification_check(*, verification_id, code, actor=SYSTEM, scope=None):
     with transaction.atomic():
         verification = _lock(verification_id, scope)
         _expire_if_due(verification, now=now, actor=actor)
+        if verification.is_pending and verification.voice_mode == "keypad" and actor.type != ActorType.PHONE:
+            raise KeypadOnly()
         if not verification.is_pending:
             audit(verification, "check", actor=actor, now=now, outcome="refused", status=verification.status)
             refused = verification.status
@@ -248,6 +251,8 @@ def verification_resend(*, verification_id, channel=None, actor=SYSTEM, scope=No
     verification = verification_get(verification_id=verification_id, scope=scope)
     if not verification.is_pending:
         raise VerificationNotPending(verification.status)
+    if channel == Channel.SMS and verification.voice_mode == "keypad":
+        raise ChannelNotAvailable("In keypad mode the code goes by call only.")
     if channel == Channel.SMS:
         parsed = parse_phone_number(str(verification.phone_number))
         if parsed.is_fixed_line:
@@ -260,7 +265,7 @@ def verification_resend(*, verification_id, channel=None, actor=SYSTEM, scope=No
             refused = verification.status
         else:
             refused = None
-            delivery_channel = channel or first_step(verification.channel, None)
+            delivery_channel = channel or workflow_steps(verification)[0]
             verification.last_sent_at = now
             verification.save(update_fields=["last_sent_at"])
             audit(verification, "resend", actor=actor, now=now, channel=delivery_channel)
