@@ -153,6 +153,9 @@ class Delivery(models.Model):
     error = models.CharField(max_length=255, blank=True)
     hangup_cause = models.CharField(max_length=64, blank=True)
     duration_seconds = models.PositiveIntegerField(null=True, blank=True)
+    # When the person heard the code (or typed one, in keypad mode): a call that
+    # ends "completed" without it reached a voicemail or nobody pressed a key.
+    code_spoken_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 

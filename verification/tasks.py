@@ -76,9 +76,11 @@ def _run_fallback_in_thread(verification_id):
 
 @shared_task
 def expire_due():
-    """Every minute (Celery beat): expire overdue verifications, forget old idempotency keys."""
+    """Every minute (Celery beat): expire overdue verifications, sweep deliveries a lost
+    task left behind, forget old idempotency keys."""
     from . import clock
     from .api.idempotency import idempotency_purge
 
     idempotency_purge(now=clock.now())
+    services.delivery_sweep(now=clock.now())
     return services.verification_expire_due()

@@ -49,3 +49,16 @@ def test_a_carrier_answering_429_is_retried_then_the_delivery_fails(fixed_status
     verification.refresh_from_db()
     assert (delivery.status, delivery.tries) == ("failed", 3)
     assert verification.status == "failed"
+
+
+def test_a_read_timeout_is_an_unknown_outcome_not_a_retry(live_server, settings, monkeypatch):
+    """The request reached the carrier; a retry could place a second call."""
+    from verification.carriers import CarrierOutcomeUnknown
+
+    monkeypatch.setitem(fixed_status.STATUS, "code", 201)
+    monkeypatch.setattr(fixed_status, "DELAY", 2.0, raising=False)
+    settings.ROOT_URLCONF = "tests.carriers.urls"
+    settings.VERIFICATION_SANDBOX_API_URL = f"{live_server.url}/fixed-status"
+    settings.VERIFICATION_CARRIER_TIMEOUT_SECONDS = 0.5
+    with pytest.raises(CarrierOutcomeUnknown):
+        PlivoRestCarrier.from_settings().place_call(CALL)

@@ -61,7 +61,8 @@ def test_the_call_gives_up_after_its_retries(live_site, settings):
     assert call["text"].count("Please type the code shown on your screen") == 2
     assert call["text"].endswith("We did not receive a code. Goodbye.")
     verification.refresh_from_db()
-    assert verification.status == "pending"  # the person may still type the code on the page
+    assert verification.deliveries.get().status == "no_answer"  # nobody typed: no person was reached
+    assert verification.status == "failed"
 
 
 def test_the_api_shows_the_keypad_code_only_in_keypad_mode(live_site, settings):

@@ -142,6 +142,7 @@ def test_every_plivo_view_refuses_unsigned_requests(client, delivery):
 def test_the_hangup_callback_updates_the_delivery(client, delivery, call_status, cause, expected):
     if call_status == "completed":
         answer(client, delivery)
+        press_key(client, delivery)
     path = reverse("plivo-voice-hangup", args=[delivery.id])
     response = signed_post(client, path, {**CALL_PARAMS, "CallStatus": call_status, "HangupCause": cause, "Duration": "17", "BillDuration": "60"})
     assert response.status_code == 204
@@ -209,3 +210,14 @@ def test_one_valid_signature_among_several_is_accepted(client, delivery):
     headers = sign_v3(method="POST", url=app_settings.public_base_url + path, params=params, auth_token=app_settings.auth_token)
     headers[SIGNATURE_HEADER] = "bm90LXRoZS1zaWduYXR1cmU=," + headers[SIGNATURE_HEADER]
     assert client.post(path, params, headers=headers).status_code == 200
+
+
+def test_a_call_completed_without_the_key_press_is_not_a_delivery(client, delivery, verification):
+    """A voicemail answers and hangs up: the code never reached a person."""
+    answer(client, delivery)
+    path = reverse("plivo-voice-hangup", args=[delivery.id])
+    signed_post(client, path, {**CALL_PARAMS, "CallStatus": "completed", "HangupCause": "NORMAL_CLEARING", "Duration": "21"})
+    delivery.refresh_from_db()
+    verification.refresh_from_db()
+    assert (delivery.status, delivery.hangup_cause) == ("no_answer", "NORMAL_CLEARING")
+    assert verification.status == "failed"

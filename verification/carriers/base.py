@@ -15,6 +15,13 @@ class CarrierRejected(CarrierError):
     """The carrier refused the request (4xx): retrying will not help."""
 
 
+class CarrierOutcomeUnknown(CarrierError):
+    """The request reached the carrier but no answer came back: it may have been placed.
+
+    Never retried: a second call for the same delivery is worse than none.
+    """
+
+
 @dataclass(frozen=True)
 class CallRequest:
     to: str

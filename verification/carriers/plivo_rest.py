@@ -4,7 +4,7 @@ import requests
 from plivo import exceptions as plivo_errors
 
 from ..conf import app_settings
-from .base import CallRequest, Carrier, CarrierRejected, CarrierUnavailable, SmsRequest
+from .base import CallRequest, Carrier, CarrierOutcomeUnknown, CarrierRejected, CarrierUnavailable, SmsRequest
 from .plivo_client import make_rest_client
 
 # Plivo answers these with a plain PlivoRestError or PlivoServerError: worth a retry.
@@ -56,6 +56,8 @@ class PlivoRestCarrier(Carrier):
     def _call_api(api_method, **kwargs):
         try:
             return api_method(**kwargs)
+        except requests.ReadTimeout as exc:  # sent, but no answer: it may have been placed
+            raise CarrierOutcomeUnknown("The carrier did not answer in time; the delivery may have gone out.") from exc
         except requests.RequestException as exc:  # the SDK does not wrap network errors
             raise CarrierUnavailable(f"Network error talking to the carrier: {type(exc).__name__}") from exc
         except TEMPORARY_ERRORS as exc:

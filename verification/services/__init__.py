@@ -6,9 +6,11 @@ to change a verification or a delivery.
 
 from .audit import CARRIER, SYSTEM, Actor
 from .deliveries import (
+    delivery_code_spoken,
     delivery_dispatch,
     delivery_give_up,
     delivery_record_status,
+    delivery_sweep,
     delivery_tries,
     workflow_advance,
 )
@@ -28,9 +30,11 @@ __all__ = [
     "CARRIER",
     "SYSTEM",
     "CheckResult",
+    "delivery_code_spoken",
     "delivery_dispatch",
     "delivery_give_up",
     "delivery_record_status",
+    "delivery_sweep",
     "delivery_tries",
     "verification_cancel",
     "verification_check",

@@ -1,12 +1,14 @@
 """Deliveries: start them, hand them to the carrier once, follow their status,
 and move a channel's workflow on (SMS, then a call) or fail the verification."""
 
+from datetime import timedelta
+
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 
 from .. import clock, ratelimit
-from ..carriers import CarrierRejected, CarrierUnavailable, get_carrier
+from ..carriers import CarrierOutcomeUnknown, CarrierRejected, CarrierUnavailable, get_carrier
 from ..carriers.base import CallRequest, SmsRequest
 from ..codes import decrypt_code
 from ..conf import app_settings
@@ -104,6 +106,12 @@ def delivery_dispatch(*, delivery_id):
     except CarrierRejected as exc:
         _finish(delivery, DeliveryStatus.FAILED, error=str(exc))
         return delivery
+    except CarrierOutcomeUnknown as exc:
+        # Count it as sent: its callbacks, if it went out, will tell the rest.
+        Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.SENDING).update(
+            status=DeliveryStatus.SENT, error=str(exc)[:255], updated_at=clock.now()
+        )
+        return delivery
     except CarrierUnavailable as exc:
         Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.SENDING).update(
             status=DeliveryStatus.QUEUED, error=str(exc)[:255], updated_at=clock.now()
@@ -138,6 +146,37 @@ def _pace_calls(now):
     ratelimit.hit([pace_rule()], now=now.timestamp())
 
 
+QUEUED_TOO_LONG = timedelta(minutes=10)  # longer than any retry's backoff
+SENDING_TOO_LONG = timedelta(minutes=5)
+
+
+def delivery_sweep(*, now=None):
+    """Deliveries a lost task left behind: re-queue the waiting, fail the half-sent.
+
+    A delivery still `queued` long after it was made lost its task (a broker
+    hiccup); `sending` for minutes means a worker died mid-request, and since
+    the carrier may have taken it, it is failed rather than sent twice.
+    Returns (requeued, failed).
+    """
+    from ..tasks import deliver
+
+    now = now or clock.now()
+    waiting = Delivery.objects.filter(
+        status=DeliveryStatus.QUEUED, updated_at__lt=now - QUEUED_TOO_LONG, verification__status=Status.PENDING
+    ).values_list("pk", flat=True)[:500]
+    requeued = 0
+    for pk in waiting:
+        Delivery.objects.filter(pk=pk).update(updated_at=now)  # not swept again at once
+        deliver.delay(str(pk))
+        requeued += 1
+    stuck = Delivery.objects.filter(status=DeliveryStatus.SENDING, updated_at__lt=now - SENDING_TOO_LONG)[:500]
+    failed = 0
+    for delivery in stuck:
+        _finish(delivery, DeliveryStatus.FAILED, error="The worker was lost while asking the carrier.")
+        failed += 1
+    return requeued, failed
+
+
 def delivery_tries(*, delivery_id):
     return Delivery.objects.filter(pk=delivery_id).values_list("tries", flat=True).first() or 0
 
@@ -148,6 +187,11 @@ def delivery_give_up(*, delivery_id, error):
     if delivery.status in (DeliveryStatus.QUEUED, DeliveryStatus.SENDING):
         _finish(delivery, DeliveryStatus.FAILED, error=f"Retries spent. {error}")
     return delivery
+
+
+def delivery_code_spoken(*, delivery_id):
+    """The call reached the person: they heard the code (or typed one, in keypad mode)."""
+    Delivery.objects.filter(pk=delivery_id, code_spoken_at=None).update(code_spoken_at=clock.now())
 
 
 def delivery_record_status(*, delivery_id, status, provider_id="", hangup_cause="", duration=None, error=""):

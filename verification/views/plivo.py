@@ -13,7 +13,7 @@ from ..conf import app_settings
 from ..exceptions import VerificationNotPending
 from ..locales import DEFAULT_LOCALE
 from ..models import ActorType, Delivery, DeliveryStatus
-from ..services import Actor, delivery_record_status, verification_check
+from ..services import Actor, delivery_code_spoken, delivery_record_status, verification_check
 from ..signatures import plivo_webhook
 from ..voice import apology_xml, code_xml, keypad_done_xml, keypad_xml, keypress_xml
 
@@ -86,6 +86,7 @@ def voice_answer(request, delivery):
         return keypad_xml(locale=locale, action_url=_sibling_url(request, "digits"), num_digits=len(code))
     if app_settings.VOICE_REQUIRE_KEYPRESS:
         return keypress_xml(locale=locale, action_url=_sibling_url(request, "code"))
+    delivery_code_spoken(delivery_id=delivery.id)
     return code_xml(code=code, locale=locale)
 
 
@@ -95,6 +96,7 @@ def voice_code(request, delivery):
     code = _readable_code(delivery)
     if code is None:
         return apology_xml(locale=delivery.verification.locale)
+    delivery_code_spoken(delivery_id=delivery.id)
     return code_xml(code=code, locale=delivery.verification.locale)
 
 
@@ -104,6 +106,7 @@ def voice_digits(request, delivery):
     verification = delivery.verification
     code_length = len(_readable_code(delivery) or "") or app_settings.CODE_LENGTH
     actor = Actor(type=ActorType.PHONE, name=str(delivery.id))
+    delivery_code_spoken(delivery_id=delivery.id)  # someone typed: a person, not a voicemail
     try:
         result = verification_check(
             verification_id=verification.id, code=request.POST.get("Digits", "").strip("#"), actor=actor
@@ -130,11 +133,9 @@ def voice_hangup(request, delivery_id):
     delivery = _delivery(delivery_id, "call")
     status = CALL_STATUSES.get(request.POST.get("CallStatus", ""))
     if delivery is not None and status is not None:
-        if status == DeliveryStatus.COMPLETED and delivery.status not in (
-            DeliveryStatus.ANSWERED,
-            DeliveryStatus.COMPLETED,
-        ):
-            status = DeliveryStatus.NO_ANSWER  # hung up without ever being answered
+        if status == DeliveryStatus.COMPLETED and delivery.code_spoken_at is None:
+            # Answered by a voicemail, or nobody pressed the key: the code never reached a person.
+            status = DeliveryStatus.NO_ANSWER
         delivery_record_status(
             delivery_id=delivery.id,
             status=status,
