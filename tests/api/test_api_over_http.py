@@ -64,3 +64,19 @@ def test_twenty_parallel_creates_for_one_number_leave_exactly_one_pending(http):
     assert codes == [201] + [429] * 19  # the cooldown lets one through, atomically
     assert all(r.headers["Retry-After"] for r in responses if r.status_code == 429)
     assert VerificationAttempt.objects.filter(phone_number="+14155550123", status="pending").count() == 1
+
+
+def test_twenty_parallel_creates_without_a_cooldown_still_leave_exactly_one_pending(http, settings):
+    """With the cooldown out of the way the supersede race itself is what is tested."""
+    settings.VERIFICATION_RESEND_COOLDOWN_SECONDS = 0
+    settings.VERIFICATION_MAX_SENDS_PER_NUMBER_PER_HOUR = 1000
+
+    def create(_):
+        return http.post(http.base, json={"phone_number": "+14155550123", "channel": "call"}, timeout=60)
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        responses = list(pool.map(create, range(20)))
+    simulator.wait_until_idle(timeout=30)
+    assert [r.status_code for r in responses] == [201] * 20
+    assert VerificationAttempt.objects.filter(phone_number="+14155550123", status="pending").count() == 1
+    assert VerificationAttempt.objects.filter(phone_number="+14155550123", status="canceled").count() == 19

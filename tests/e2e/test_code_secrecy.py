@@ -72,3 +72,22 @@ def test_keypad_mode_over_the_api_with_idempotency_stores_no_plain_code(live_sit
     assert replay["keypad_code"] == first["keypad_code"]
     simulator.wait_until_idle(timeout=15)
     assert first["keypad_code"] not in every_row_as_text()
+
+
+@pytest.mark.parametrize(("api", "channel"), [("rest", "sms"), ("phlo", "call"), ("phlo", "sms")])
+def test_sms_and_phlo_deliveries_leave_no_trace_of_the_code(live_site, caplog, capfd, settings, api, channel):
+    settings.VERIFICATION_CODE_LENGTH = 10
+    settings.VERIFICATION_PLIVO_API = api
+    settings.PLIVO_PHLO_ID = "otp-phlo"
+    caplog.set_level(logging.DEBUG)
+    verification = services.verification_create(phone_number="+14155550123", channel=channel)
+    code = code_of(verification)
+    simulator.wait_until_idle(timeout=15)
+    [entry] = inbox(live_site, "+14155550123")
+    assert code in entry["text"].replace(", ", "")  # the phone got it
+    services.verification_check(verification_id=verification.id, code=code)
+    out, err = capfd.readouterr()
+    assert code not in caplog.text and code not in out + err
+    assert code not in every_row_as_text()
+    for url in simulator.seen_urls():
+        assert code not in url
