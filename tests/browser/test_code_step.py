@@ -105,3 +105,37 @@ def test_without_javascript_every_step_still_works(browser, live_site, transacti
     page.get_by_role("button", name="Verify").click()
     expect(page.get_by_role("status")).to_have_text("You are signed in.")
     context.close()
+
+
+def test_after_a_lock_the_new_code_buttons_wait_for_the_cooldown(page, live_site, clock):
+    page.clock.install()
+    to_code_step(page)
+    code = sms_code(live_site, NUMBER)
+    for _ in range(5):
+        page.get_by_label("Code", exact=True).fill("000000" if code != "000000" else "111111")
+        page.get_by_role("button", name="Verify").click()
+    expect(page.get_by_role("alert")).to_have_text("Too many wrong codes: this code is locked.")
+
+    wait = page.locator("#resend-wait")
+    again = page.get_by_role("button", name="Send a new code by text message")
+    expect(wait).to_have_text("You can ask for a new code in 30 seconds.")
+    expect(again).to_be_disabled()
+    expect(page.get_by_role("button", name="Send a new code by voice call")).to_be_disabled()
+    clock.advance(30)
+    page.clock.run_for(30_000)
+    expect(wait).to_have_text("You can ask for a new code now.")
+    again.click()
+    expect(page.get_by_role("status").first).to_have_text("A new code is on its way by text message.")
+
+
+def test_a_long_wait_counts_down_in_minutes_then_seconds(page, live_site, clock, settings):
+    settings.VERIFICATION_MAX_SENDS_PER_NUMBER_PER_HOUR = 1
+    page.clock.install()
+    to_code_step(page)
+    wait = page.locator("#resend-wait")
+    expect(wait).to_have_text("You can ask for it again in 60 minutes.")
+    expect(page.get_by_role("button", name="Send it again by text message")).to_be_disabled()
+    page.clock.run_for((3600 - 121) * 1000)
+    expect(wait).to_have_text("You can ask for it again in 3 minutes.")
+    page.clock.run_for(2_000)
+    expect(wait).to_have_text("You can ask for it again in 119 seconds.")

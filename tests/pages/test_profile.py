@@ -1,10 +1,14 @@
 """/accounts/profile/: change the phone number (verified before it replaces the old) and the channel."""
 
+import re
+
 import pytest
+from django.test import Client
 
 from tests.helpers import code_of
-from tests.pages.support import flow_of, flow_verification
+from tests.pages.support import flow_of, flow_verification, make_user
 from verification.accounts.models import PhoneProfile
+from verification.models import VerificationAttempt
 
 pytestmark = pytest.mark.django_db
 
@@ -85,6 +89,48 @@ def test_an_unknown_channel_is_refused(client, signed_in):
     response = client.post("/accounts/profile/channel/", {"preferred_channel": "fax"})
     assert 'id="id_preferred_channel_error"' in response.content.decode()
     assert profile(signed_in).preferred_channel == "sms"
+
+
+def test_an_unknown_channel_focuses_the_first_radio_button_only(client, signed_in):
+    page = client.post("/accounts/profile/channel/", {"preferred_channel": "fax"}).content.decode()
+    assert page.count("autofocus") == 1
+    assert "autofocus" in re.search(r'<input[^>]*id="id_preferred_channel_0"[^>]*>', page).group(0)
+
+
+def test_the_profile_shows_a_number_from_a_country_no_longer_allowed(client, signed_in, settings):
+    settings.VERIFICATION_ALLOWED_COUNTRIES = ["GB"]
+    response = client.get("/accounts/profile/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "+1 415-555-0123" in page and '<option value="GB" selected>' in page
+
+
+def test_a_number_verified_by_another_account_is_refused(client, signed_in):
+    make_user("grace", number=NEW_NUMBER)
+    response = client.post("/accounts/profile/phone/", {"country": "US", "phone_number": NEW_NUMBER})
+    page = response.content.decode()
+    assert 'id="id_phone_number_error"' in page and "This number is already used by another account." in page
+    assert numbers(signed_in) == ("+14155550123", "") and not VerificationAttempt.objects.exists()
+
+
+def test_a_number_change_without_a_phone_profile_is_told(client, django_user_model):
+    client.force_login(django_user_model.objects.create_user(username="admin", password="x"))
+    response = client.post("/accounts/profile/phone/", {"country": "US", "phone_number": NEW_NUMBER})
+    assert response.status_code == 200
+    assert "This account has no phone number to change. Ask an administrator." in response.content.decode()
+    assert flow_of(client) is None
+
+
+def test_a_number_change_replaced_from_another_session_says_so(client, signed_in):
+    client.post("/accounts/profile/phone/", {"country": "US", "phone_number": NEW_NUMBER})
+    first = flow_verification(client)
+    other = Client()
+    other.force_login(signed_in)
+    other.post("/accounts/profile/phone/", {"country": "US", "phone_number": "+14155550188"})
+    response = client.post("/accounts/verify/", {"code": code_of(first)}, follow=True)
+    assert response.redirect_chain[-1][0] == "/accounts/profile/"
+    assert "This number change was replaced by a newer one." in response.content.decode()
+    assert numbers(signed_in) == ("+14155550123", "+14155550188") and flow_of(client) is None
 
 
 def test_a_phone_change_code_step_belongs_to_its_user_only(client, signed_in):

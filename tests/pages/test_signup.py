@@ -1,10 +1,14 @@
 """/accounts/signup/: an account with a phone number that must be verified before it can sign in."""
 
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 
-from tests.pages.support import PASSWORD, flow_of, flow_verification
+from tests.pages.support import PASSWORD, flow_of, flow_verification, make_user
+from verification.accounts.forms import SignupForm
 from verification.accounts.models import PhoneProfile
+from verification.models import VerificationAttempt
 
 pytestmark = pytest.mark.django_db
 
@@ -25,13 +29,84 @@ def field_error(response, name):
     return body[start : body.index("</div>", start)]
 
 
+def selected_country(response):
+    return re.findall(r'<option value="([A-Z]{2})" selected>', response.content.decode())
+
+
 @pytest.mark.parametrize(
     ("accept_language", "region"),
-    [("fr-CA,fr;q=0.9", "CA"), ("de", "DE"), ("en-GB,en;q=0.8", "GB"), ("", "US"), ("xx", "US")],
+    [
+        ("fr-CA,fr;q=0.9", "CA"),
+        ("de", "DE"),
+        ("en-GB,en;q=0.8", "GB"),
+        ("", "US"),
+        ("xx", "US"),
+        ("*", "US"),
+        # A bare language is the country most of its speakers are in, not the country with its letters.
+        ("ar", "SA"),  # not Argentina
+        ("ca", "ES"),  # not Canada
+        ("vi", "VN"),  # not the US Virgin Islands
+        ("sl", "SI"),
+        ("et", "EE"),
+        ("uk", "UA"),
+        ("el", "GR"),
+        ("he", "IL"),
+        ("cs", "CZ"),
+        ("fa", "IR"),
+        ("ja", "JP"),
+        ("ko", "KR"),
+        ("zh", "CN"),
+        ("hi", "IN"),
+        ("en", "US"),
+        ("es", "ES"),
+        ("fr", "FR"),
+        ("pt", "BR"),
+        ("it", "IT"),
+        ("nl", "NL"),
+        ("sv", "SE"),
+        ("da", "DK"),
+        ("nb", "NO"),
+        ("no", "NO"),
+        ("fi", "FI"),
+        ("pl", "PL"),
+        ("ru", "RU"),
+        ("tr", "TR"),
+        ("id", "ID"),
+        ("th", "TH"),
+        ("ms", "MY"),
+        ("ro", "RO"),
+        ("hu", "HU"),
+        ("sk", "SK"),
+        ("bg", "BG"),
+        ("hr", "HR"),
+        ("sr", "RS"),
+        ("lt", "LT"),
+        ("lv", "LV"),
+        ("bn", "BD"),
+        ("ur", "PK"),
+        ("ta", "IN"),
+        ("sw", "KE"),
+        # A script subtag comes before the region, and is no region itself.
+        ("zh-Hant-TW", "TW"),
+        ("sr-Latn-RS", "RS"),
+        ("zh-Hans", "CN"),
+        ("es-419", "ES"),  # a region by number: the language's country
+        ("pt_PT", "PT"),
+        # q=0 means "not this one"; the rest go by their q, best first.
+        ("en;q=0,de", "DE"),
+        ("fr-CA;q=0, de-AT", "AT"),
+        ("de;q=0.5,fr-BE;q=0.9", "BE"),
+    ],
 )
 def test_the_country_picker_defaults_from_the_browser_language(client, accept_language, region):
     response = client.get(SIGNUP, headers={"Accept-Language": accept_language})
-    assert f'<option value="{region}" selected>' in response.content.decode()
+    assert selected_country(response) == [region]
+
+
+def test_the_default_country_is_one_of_the_allowed_ones(client, settings):
+    settings.VERIFICATION_ALLOWED_COUNTRIES = ["GB", "IE"]
+    assert selected_country(client.get(SIGNUP, headers={"Accept-Language": "ar, en-IE;q=0.5"})) == ["IE"]
+    assert selected_country(client.get(SIGNUP, headers={"Accept-Language": "ar"})) == ["GB"]
 
 
 def test_a_signup_makes_an_account_that_cannot_sign_in_yet_and_sends_a_code(client):
@@ -82,6 +157,40 @@ def test_a_taken_username_is_refused(client, user):
     assert "This username is taken." in field_error(response, "username")
 
 
+def test_a_username_taken_between_the_check_and_the_insert_is_refused_on_its_field(client, user, monkeypatch):
+    monkeypatch.setattr(SignupForm, "clean_username", lambda form: form.cleaned_data["username"])  # the race
+    response = signup(client, username="ada", phone_number="415 555 0124")
+    assert "This username is taken." in field_error(response, "username")
+    assert get_user_model().objects.count() == 1 and flow_of(client) is None
+
+
+def test_a_number_verified_by_another_account_is_refused_and_its_code_left_alone(client, at_code_step):
+    client.session.flush()
+    response = signup(client, phone_number="415 555 0123")
+    assert "This number is already used by another account." in field_error(response, "phone_number")
+    assert not get_user_model().objects.filter(username="grace").exists()
+    at_code_step.refresh_from_db()
+    assert at_code_step.status == "pending"  # the owner's code is not superseded
+    assert VerificationAttempt.objects.count() == 1
+
+
+def test_a_number_of_an_unfinished_signup_may_still_be_used(client, db):
+    make_user("ada", verified=False)
+    assert signup(client, phone_number="415 555 0123")["Location"] == "/accounts/verify/"
+
+
+def test_signups_are_throttled_per_address_before_the_form_is_looked_at(client, user, settings):
+    settings.ACCOUNTS_SIGNUP_ATTEMPTS_PER_IP = 2
+    signup(client, username="first", password="1")
+    signup(client, username="second", password="1")
+    response = signup(client, username="ada")  # taken: the page must not say so
+    page = response.content.decode()
+    assert "Too many signup attempts from this address. Please try again in 15 minutes." in page
+    assert "This username is taken." not in page
+    assert 'value="ada"' in page and PASSWORD not in page  # what was typed stays, but not the password
+    assert get_user_model().objects.count() == 1
+
+
 def test_an_sms_to_a_fixed_line_is_refused_on_the_channel(client):
     response = signup(client, country="GB", phone_number="020 7946 0000", channel="sms")
     assert "fixed line" in field_error(response, "channel")
@@ -100,9 +209,28 @@ def test_a_throttled_signup_says_how_long_to_wait_and_makes_no_account(client, s
     assert PhoneProfile.objects.count() == 1
 
 
+def input_tag(body, attribute):
+    """The whole <input ...> tag that has `attribute` (e.g. 'name="password"')."""
+    return re.search(rf"<input[^>]*{re.escape(attribute)}[^>]*>", body).group(0)
+
+
 def test_the_first_invalid_field_gets_the_focus(client):
     response = signup(client, username="", phone_number="12")
     body = response.content.decode()
     assert body.count("autofocus") == 1
     username_input = body.split('<input type="text" name="username"')[1].split(">")[0]
     assert "autofocus" in username_input
+
+
+def test_the_focus_goes_to_the_first_invalid_field_in_page_order_not_in_the_order_checked(client):
+    # The number is checked (clean) before the password's validators run, but comes after it on the page.
+    response = signup(client, password="12345678", phone_number="12")
+    body = response.content.decode()
+    assert body.count("autofocus") == 1
+    assert "autofocus" in input_tag(body, 'name="password"')
+
+
+def test_an_invalid_choice_of_radio_buttons_focuses_the_first_button_only(client):
+    body = signup(client, channel="fax").content.decode()
+    assert body.count("autofocus") == 1
+    assert "autofocus" in input_tag(body, 'id="id_channel_0"')

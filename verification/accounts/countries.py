@@ -1,7 +1,6 @@
 """The country picker: region codes with their names, and a default from Accept-Language."""
 
 import functools
-import re
 
 import phonenumbers
 from phonenumbers import geocoder
@@ -9,9 +8,16 @@ from phonenumbers import geocoder
 from ..conf import app_settings
 
 DEFAULT_REGION = "US"
-# A bare language names no country; these are the usual ones.
-LANGUAGE_REGIONS = {"en": "US", "hi": "IN", "pt": "BR", "ja": "JP", "zh": "CN", "ko": "KR", "sv": "SE", "da": "DK"}
-LANGUAGE_TAG = re.compile(r"^([a-zA-Z]{2,3})(?:[-_]([a-zA-Z]{2}))?\b")
+# A bare language names no country, and its code is often another country's ("ar" is not Argentina,
+# "ca" not Canada, "vi" not the Virgin Islands): the country most of its speakers dial from.
+LANGUAGE_REGIONS = {
+    "ar": "SA", "bg": "BG", "bn": "BD", "ca": "ES", "cs": "CZ", "da": "DK", "de": "DE", "el": "GR",
+    "en": "US", "es": "ES", "et": "EE", "fa": "IR", "fi": "FI", "fil": "PH", "fr": "FR", "he": "IL",
+    "hi": "IN", "hr": "HR", "hu": "HU", "id": "ID", "it": "IT", "iw": "IL", "ja": "JP", "ko": "KR",
+    "lt": "LT", "lv": "LV", "ms": "MY", "nb": "NO", "nl": "NL", "nn": "NO", "no": "NO", "pl": "PL",
+    "pt": "BR", "ro": "RO", "ru": "RU", "sk": "SK", "sl": "SI", "sr": "RS", "sv": "SE", "sw": "KE",
+    "ta": "IN", "th": "TH", "tl": "PH", "tr": "TR", "uk": "UA", "ur": "PK", "vi": "VN", "zh": "CN",
+}
 
 
 @functools.cache
@@ -34,15 +40,39 @@ def country_choices(language="en"):
     )
 
 
-def region_from_accept_language(header):
-    """`fr-CA,fr;q=0.9` -> `CA`; `de` -> `DE`; nothing usable -> `US`."""
-    allowed = app_settings.allowed_countries
-    for part in (header or "").split(","):
-        match = LANGUAGE_TAG.match(part.strip())
-        if not match:
+def _languages(header):
+    """(language, region or "") of an Accept-Language header, most wanted first, without q=0 ones."""
+    ranked = []
+    for position, part in enumerate((header or "").split(",")):
+        tag, *params = (piece.strip() for piece in part.split(";"))
+        quality = 1.0
+        for param in params:
+            if param.startswith("q="):
+                try:
+                    quality = float(param[2:])
+                except ValueError:
+                    quality = 0.0
+        subtags = tag.replace("_", "-").split("-")
+        if not 0 < quality <= 1 or not (2 <= len(subtags[0]) <= 3 and subtags[0].isalpha()):
             continue
-        language, region = match.group(1).lower(), (match.group(2) or "").upper()
-        for candidate in (region, LANGUAGE_REGIONS.get(language, language.upper())):
+        # `zh-Hant-TW`, `sr-Latn-RS`: a script (four letters) may come before the region (two letters);
+        # `es-419` names a region by number (no one country); after a singleton come extensions.
+        region = ""
+        for subtag in subtags[1:]:
+            if len(subtag) == 1:
+                break
+            if len(subtag) == 2 and subtag.isalpha():
+                region = subtag
+                break
+        ranked.append((-quality, position, subtags[0].lower(), region.upper()))
+    return [(language, region) for _, _, language, region in sorted(ranked)]
+
+
+def region_from_accept_language(header):
+    """`fr-CA,fr;q=0.9` -> `CA`; `de` -> `DE`; `ar` -> `SA`; nothing usable -> `US`."""
+    allowed = app_settings.allowed_countries
+    for language, region in _languages(header):
+        for candidate in (region, LANGUAGE_REGIONS.get(language)):
             if candidate in phonenumbers.SUPPORTED_REGIONS and (not allowed or candidate in allowed):
                 return candidate
     return DEFAULT_REGION if not allowed or DEFAULT_REGION in allowed else sorted(allowed)[0]

@@ -1,5 +1,7 @@
 """The pages' forms. They check what a form can; the rules stay in the services."""
 
+import unicodedata
+
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.validators import UnicodeUsernameValidator
@@ -14,12 +16,33 @@ from .models import CodeChannel
 
 
 class AccessibleForm(forms.Form):
-    """Puts the focus on the first field with an error (`autofocus`: no script needed)."""
+    """Puts the focus on the first field, in page order, with an error (`autofocus`: no script needed)."""
+
+    def full_clean(self):
+        super().full_clean()
+        self._focus_first_error()
 
     def add_error(self, field, error):
         super().add_error(field, error)
-        if field in self.fields and not any("autofocus" in f.widget.attrs for f in self.fields.values()):
-            self.fields[field].widget.attrs["autofocus"] = True
+        self._focus_first_error()  # also for errors a view adds after validation
+
+    def _focus_first_error(self):
+        first = next((name for name in self.fields if name in (self._errors or {})), None)
+        for name, field in self.fields.items():
+            if name == first:
+                field.widget.attrs["autofocus"] = True
+            else:
+                field.widget.attrs.pop("autofocus", None)
+
+
+class RadioSelect(forms.RadioSelect):
+    """Radio buttons whose `autofocus`, if any, goes on the first option only."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex=subindex, attrs=attrs)
+        if index or subindex:
+            option["attrs"].pop("autofocus", None)
+        return option
 
 
 class PhoneFields(AccessibleForm):
@@ -50,7 +73,7 @@ class PhoneFields(AccessibleForm):
 class ChannelField(forms.ChoiceField):
     def __init__(self, **kwargs):
         kwargs.setdefault("label", "Send my codes by")
-        super().__init__(choices=CodeChannel.choices, widget=forms.RadioSelect, initial=CodeChannel.SMS, **kwargs)
+        super().__init__(choices=CodeChannel.choices, widget=RadioSelect, initial=CodeChannel.SMS, **kwargs)
 
 
 class SignupForm(PhoneFields):
@@ -106,7 +129,7 @@ class CodeForm(AccessibleForm):
         length = app_settings.CODE_LENGTH
         field = self.fields["code"]
         field.help_text = f"The {length} digits we sent you."
-        self.code_validator = RegexValidator(rf"^\d{{{length}}}$", f"Type the {length} digits of the code.")
+        self.code_validator = RegexValidator(rf"^[0-9]{{{length}}}\Z", f"Type the {length} digits of the code.")
         field.widget.attrs.update(
             {
                 "autocomplete": "one-time-code",
@@ -119,8 +142,10 @@ class CodeForm(AccessibleForm):
         )
 
     def clean_code(self):
-        # People paste "123 456" or "123-456": the digits are what count.
+        # People paste "123 456" or "123-456": the digits are what count, in any script
+        # ("١٢٣٤٥٦" from an Arabic keyboard is 123456), so no try is lost to the keyboard.
         code = "".join(self.cleaned_data["code"].split()).replace("-", "")
+        code = "".join(str(unicodedata.digit(char, char)) for char in code)
         self.code_validator(code)
         return code
 

@@ -6,8 +6,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from .. import services as core
 from ..locales import normalize_locale
 from ..models import ActorType
+from ..net import client_ip
 
 CHANNEL_WORDS = {"sms": "text message", "call": "voice call"}
+NUMBER_TAKEN = "This number is already used by another account."
 
 THROTTLE_TEXTS = {
     "resend_cooldown": "A code was just sent to this number.",
@@ -15,15 +17,13 @@ THROTTLE_TEXTS = {
     "too_many_verifications_from_ip": "Too many codes were asked for from this address.",
     "too_many_logins_from_ip": "Too many sign-in attempts from this address.",
     "too_many_logins_for_username": "Too many sign-in attempts for this username.",
+    "too_many_logins_for_username_from_ip": "Too many sign-in attempts for this username from this address.",
+    "too_many_signups_from_ip": "Too many signup attempts from this address.",
 }
 
 
 def actor(request, name):
     return core.Actor(type=ActorType.USER, name=name or "", ip=client_ip(request))
-
-
-def client_ip(request):
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def page_locale():
@@ -44,6 +44,9 @@ def throttled_text(exc):
 
 
 def safe_next(request):
+    """A path on this site to go to after signing in, or "" (never a URL name or another host)."""
     target = request.POST.get("next") or request.GET.get("next") or ""
+    if not target.startswith("/") or target.startswith("//"):
+        return ""
     allowed = url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure())
     return target if allowed else ""

@@ -32,6 +32,31 @@ class NoPhone(Exception):
     """The account has no phone number to send its second step to (e.g. made by createsuperuser)."""
 
 
+class NumberTaken(Exception):
+    """The number is already verified by another account: no code goes to it for this one."""
+
+
+class CodeStepRefused(Exception):
+    """A code step that can no longer go on; `reason` (a Refusal) says why."""
+
+    def __init__(self, reason):
+        self.reason = reason
+        super().__init__(reason)
+
+
+class Refusal:
+    ACCOUNT_GONE = "account_gone"  # the user (or their phone profile) was deleted meanwhile
+    PHONE_CHANGE_REPLACED = "phone_change_replaced"  # another session asked for a newer number change
+    NUMBER_TAKEN = "number_taken"  # another account verified the number meanwhile
+    CANNOT_SIGN_IN = "cannot_sign_in"  # deactivated, or the number no longer the account's
+
+
+def number_taken(*, phone_number, user_id=None):
+    """Whether another account than `user_id`'s has verified `phone_number`."""
+    profiles = PhoneProfile.objects.filter(phone_number=phone_number, phone_verified=True)
+    return profiles.exclude(user_id=user_id).exists()
+
+
 def account_signup(*, username, password, phone_number, channel, locale, actor):
     """Make the account, unable to sign in until its number is verified, and send the first code."""
     with transaction.atomic():
@@ -46,9 +71,22 @@ def account_signup(*, username, password, phone_number, channel, locale, actor):
 
 
 def account_authenticate(*, request, username, password, ip):
-    """The user with this username and password, or InvalidCredentials; throttled before anything."""
+    """The user with this username and password, or InvalidCredentials; throttled before anything.
+
+    Every path hashes the password exactly once, so the time taken tells no state of the account."""
     throttle.login_attempt(ip=ip, username=username)
-    user = authenticate(request, username=username, password=password) or _unfinished_signup(username, password)
+    User = get_user_model()
+    try:
+        found = User._default_manager.get_by_natural_key(username)
+    except User.DoesNotExist:
+        User().set_password(password)  # the hasher's time, as for a real user (as ModelBackend does)
+        user = None
+    else:
+        if _is_unfinished_signup(found):
+            # Its owner may finish the signup by signing in; authenticate() would refuse it as inactive.
+            user = found if found.check_password(password) else None
+        else:
+            user = authenticate(request, username=username, password=password)
     if user is None:
         raise InvalidCredentials()
     throttle.login_succeeded(ip=ip, username=username)
@@ -57,11 +95,9 @@ def account_authenticate(*, request, username, password, ip):
     return user
 
 
-def _unfinished_signup(username, password):
-    """An account whose number was never verified: its owner may finish the signup by signing in."""
-    users = get_user_model().objects.filter(username=username, is_active=False, phone_profile__phone_verified=False)
-    user = users.first()
-    return user if user is not None and user.check_password(password) else None
+def _is_unfinished_signup(user):
+    """An account whose number was never verified (not one an admin deactivated)."""
+    return not user.is_active and PhoneProfile.objects.filter(user=user, phone_verified=False).exists()
 
 
 def login_start(*, user, actor, locale, next_url="", current=None):
@@ -81,10 +117,14 @@ def login_start(*, user, actor, locale, next_url="", current=None):
 
 
 def code_send(*, user, purpose, actor, locale, phone_number=None, channel=None, next_url=""):
+    """A new verification for the flow's number; a number another account verified gets none."""
     profile = user.phone_profile
     channel = channel or profile.preferred_channel
+    phone_number = phone_number or str(profile.phone_number)
+    if _taken_for(purpose, user.pk, phone_number):
+        raise NumberTaken()
     verification = core.verification_create(
-        phone_number=phone_number or str(profile.phone_number),
+        phone_number=phone_number,
         channel=channel,
         locale=locale,
         actor=actor,
@@ -92,6 +132,19 @@ def code_send(*, user, purpose, actor, locale, phone_number=None, channel=None, 
     )
     number = str(verification.phone_number)
     return CodeFlow(purpose, user.pk, str(verification.id), number, channel, next_url, user.get_username())
+
+
+def _taken_for(purpose, user_id, phone_number):
+    # A signup's or a number change's code would cancel (supersede) the owner's own pending one.
+    return purpose != Purpose.LOGIN and number_taken(phone_number=phone_number, user_id=user_id)
+
+
+def _flow_user(flow):
+    """The flow's user with their phone profile, or CodeStepRefused(ACCOUNT_GONE)."""
+    user = get_user_model().objects.select_related("phone_profile").filter(pk=flow.user_id).first()
+    if user is None or not hasattr(user, "phone_profile"):
+        raise CodeStepRefused(Refusal.ACCOUNT_GONE)
+    return user
 
 
 def _scope(flow):
@@ -104,31 +157,37 @@ def code_get(flow):
 
 
 def code_check(*, flow, code, actor):
-    """Check the code; returns the CheckResult and, when it matched, the user to sign in."""
+    """Check the code; returns the CheckResult and, when it matched, the user (CodeStepRefused if it may not go on)."""
     result = core.verification_check(verification_id=flow.verification_id, code=code, actor=actor, scope=_scope(flow))
     return result, (_complete(flow, result.verification) if result.valid else None)
 
 
 def code_resend(*, flow, channel, actor):
     """The same code again, by `channel` (the flow's when None); returns the updated flow."""
+    _flow_user(flow)
+    if _taken_for(flow.purpose, flow.user_id, flow.phone_number):
+        raise CodeStepRefused(Refusal.NUMBER_TAKEN)
     core.verification_resend(verification_id=flow.verification_id, channel=channel, actor=actor, scope=_scope(flow))
     flow.channel = channel or flow.channel
     return flow
 
 
 def code_restart(*, flow, channel, actor, locale):
-    """A new verification (new code) for the same number, after the old one ended."""
-    user = get_user_model().objects.select_related("phone_profile").get(pk=flow.user_id)
-    channel = channel or flow.channel
-    return code_send(
-        user=user,
-        purpose=flow.purpose,
-        actor=actor,
-        locale=locale,
-        phone_number=flow.phone_number,
-        channel=channel,
-        next_url=flow.next_url,
-    )
+    """A new verification (new code) for the same number, after the old one ended; CodeStepRefused
+    when the account is gone or another account verified the number meanwhile."""
+    user = _flow_user(flow)
+    try:
+        return code_send(
+            user=user,
+            purpose=flow.purpose,
+            actor=actor,
+            locale=locale,
+            phone_number=flow.phone_number,
+            channel=channel or flow.channel,
+            next_url=flow.next_url,
+        )
+    except NumberTaken:
+        raise CodeStepRefused(Refusal.NUMBER_TAKEN) from None
 
 
 def code_abandon(*, flow, actor):
@@ -153,23 +212,31 @@ def resend_wait_seconds(verification):
 
 
 def _complete(flow, verification):
-    """What a matched code does for the flow's purpose; returns the user, or None if it no longer may."""
+    """What a matched code does for the flow's purpose; returns the user, or raises CodeStepRefused."""
     number = str(verification.phone_number)
     with transaction.atomic():
-        profile = PhoneProfile.objects.select_for_update().select_related("user").get(user_id=flow.user_id)
+        profile = PhoneProfile.objects.select_for_update().select_related("user").filter(user_id=flow.user_id).first()
+        if profile is None:  # the account was deleted while the code was on its way
+            raise CodeStepRefused(Refusal.ACCOUNT_GONE)
         user = profile.user
+        if flow.purpose != Purpose.LOGIN and number_taken(phone_number=number, user_id=user.pk):
+            raise CodeStepRefused(Refusal.NUMBER_TAKEN)
         if flow.purpose == Purpose.SIGNUP and number == str(profile.phone_number) and not profile.phone_verified:
             profile.phone_verified = True
             user.is_active = True
             user.save(update_fields=["is_active"])
-        elif flow.purpose == Purpose.PHONE_CHANGE and number == str(profile.pending_phone_number):
+        elif flow.purpose == Purpose.PHONE_CHANGE:
+            if number != str(profile.pending_phone_number):
+                raise CodeStepRefused(Refusal.PHONE_CHANGE_REPLACED)
             profile.phone_number, profile.pending_phone_number = number, ""
             profile.phone_verified = True
         elif not (flow.purpose == Purpose.LOGIN and number == str(profile.phone_number)):
-            return None
+            raise CodeStepRefused(Refusal.CANNOT_SIGN_IN)
         profile.save()
     # An admin may have deactivated the account while the code was on its way.
-    return user if user.is_active and profile.phone_verified else None
+    if not (user.is_active and profile.phone_verified):
+        raise CodeStepRefused(Refusal.CANNOT_SIGN_IN)
+    return user
 
 
 def profile_phone_change(*, user, phone_number, actor, locale):

@@ -3,17 +3,27 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from ..exceptions import ChannelNotAvailable, NotFound, Throttled, VerificationNotPending
+from ..exceptions import (
+    ChannelNotAvailable,
+    CountryNotAllowed,
+    InvalidPhoneNumber,
+    NotFound,
+    Throttled,
+    VerificationNotPending,
+)
 from ..phones import mask_phone_number
 from . import services
 from .flow import Purpose, flow_clear, flow_load, flow_save
 from .forms import CodeForm
 from .models import CodeChannel
-from .pages import CHANNEL_WORDS, actor, page_locale, throttled_text
+from .pages import CHANNEL_WORDS, NUMBER_TAKEN, actor, page_locale, throttled_text, wait_words
+from .services import Refusal
 
 ENDED_TEXTS = {
     "verification_expired": "This code has expired.",
@@ -22,6 +32,16 @@ ENDED_TEXTS = {
     "verification_canceled": "This code was replaced or canceled.",
     "verification_approved": "This code was already used.",
 }
+
+# Why a code step cannot go on: what to say, and where to go then.
+REFUSED = {
+    Refusal.ACCOUNT_GONE: ("This account no longer exists.", "accounts:login"),
+    Refusal.PHONE_CHANGE_REPLACED: ("This number change was replaced by a newer one.", "accounts:profile"),
+    Refusal.NUMBER_TAKEN: (NUMBER_TAKEN, None),
+    Refusal.CANNOT_SIGN_IN: ("This account cannot sign in.", "accounts:login"),
+}
+# A send refused for the number or the channel: said, and the page shows the code as it is.
+SEND_REFUSALS = (ChannelNotAvailable, InvalidPhoneNumber, CountryNotAllowed)
 
 
 def _current_flow(request):
@@ -51,6 +71,17 @@ def _who(request, flow):
     return actor(request, flow.username)
 
 
+def _refused(request, flow, exc):
+    """End the code step that can no longer go on, and say why."""
+    flow_clear(request)
+    text, to = REFUSED[exc.reason]
+    messages.error(request, text)
+    if to is None:
+        to = "accounts:profile" if flow.purpose == Purpose.PHONE_CHANGE else "accounts:signup"
+    return redirect(to)
+
+
+@sensitive_post_parameters("code")
 @never_cache
 def verify(request):
     flow = _current_flow(request)
@@ -69,6 +100,8 @@ def verify(request):
                 result, user = services.code_check(flow=flow, code=form.cleaned_data["code"], actor=_who(request, flow))
             except VerificationNotPending:
                 verification = services.code_get(flow)
+            except services.CodeStepRefused as exc:
+                return _refused(request, flow, exc)
             else:
                 if result.valid:
                     return _done(request, flow, user)
@@ -83,6 +116,8 @@ def _context(flow, verification, form):
     pending = verification.is_pending
     ended = None if pending else VerificationNotPending(verification.status).code
     other = CodeChannel.CALL if flow.channel == CodeChannel.SMS else CodeChannel.SMS
+    # A resend (pending) and a new code (ended) wait for the same limits on the number.
+    wait = services.resend_wait_seconds(verification)
     return {
         "flow": flow,
         "form": form,
@@ -94,7 +129,8 @@ def _context(flow, verification, form):
         "channel_words": CHANNEL_WORDS[flow.channel],
         "other_channel": other,
         "other_channel_words": CHANNEL_WORDS[other],
-        "wait_seconds": services.resend_wait_seconds(verification) if pending else 0,
+        "wait_seconds": wait,
+        "wait_words": wait_words(wait),
         "checks_remaining": verification.checks_remaining,
         "sandbox_enabled": getattr(settings, "SANDBOX_ENABLED", False),
     }
@@ -102,16 +138,14 @@ def _context(flow, verification, form):
 
 def _done(request, flow, user):
     flow_clear(request)
-    if user is None:
-        messages.error(request, "This account cannot sign in.")
-        return redirect("accounts:login")
     if flow.purpose == Purpose.PHONE_CHANGE:
         messages.success(request, f"Your phone number is now {mask_phone_number(flow.phone_number)}.")
         return redirect("accounts:profile")
     login(request, user)
     welcome = "Your phone number is verified. Welcome!" if flow.purpose == Purpose.SIGNUP else "You are signed in."
     messages.success(request, welcome)
-    return redirect(flow.next_url or "accounts:profile")
+    # A path (safe_next made sure), never a URL name: redirect() would try to reverse one.
+    return HttpResponseRedirect(flow.next_url) if flow.next_url else redirect("accounts:profile")
 
 
 def _channel(request):
@@ -130,8 +164,10 @@ def resend(request):
         flow = services.code_resend(flow=flow, channel=_channel(request), actor=_who(request, flow))
     except Throttled as exc:
         messages.error(request, throttled_text(exc))
-    except ChannelNotAvailable as exc:
+    except SEND_REFUSALS as exc:
         messages.error(request, exc.detail)
+    except services.CodeStepRefused as exc:
+        return _refused(request, flow, exc)
     except (VerificationNotPending, NotFound):
         pass  # the page says how it ended
     else:
@@ -153,8 +189,10 @@ def restart(request):
         )
     except Throttled as exc:
         messages.error(request, throttled_text(exc))
-    except ChannelNotAvailable as exc:
+    except SEND_REFUSALS as exc:
         messages.error(request, exc.detail)
+    except services.CodeStepRefused as exc:
+        return _refused(request, flow, exc)
     else:
         flow_save(request, flow)
         messages.success(request, f"A new code is on its way by {CHANNEL_WORDS[flow.channel]}.")

@@ -10,22 +10,24 @@ from django.views.decorators.http import require_POST
 
 from ..exceptions import ChannelNotAvailable, CountryNotAllowed, InvalidPhoneNumber, Throttled
 from ..phones import parse_phone_number
-from . import services
+from . import services, throttle
 from .countries import region_from_accept_language
 from .flow import flow_load, flow_save
 from .forms import ChannelForm, LoginForm, PhoneChangeForm, SignupForm
 from .models import PhoneProfile
-from .pages import CHANNEL_WORDS, actor, client_ip, page_locale, safe_next, throttled_text
+from .pages import CHANNEL_WORDS, NUMBER_TAKEN, actor, client_ip, page_locale, safe_next, throttled_text
 
 
 def send_errors(form, exc):
-    """A send the services refused, told on the field it is about."""
+    """A send the services refused, told on the field it is about (the form's errors if it has no such field)."""
     if isinstance(exc, Throttled):
         form.add_error(None, throttled_text(exc))
     elif isinstance(exc, ChannelNotAvailable):
         form.add_error("channel" if "channel" in form.fields else None, exc.detail)
-    else:
+    elif "phone_number" in form.fields:
         form.add_error("phone_number", exc.detail)
+    else:  # the account's stored number, e.g. from a country no longer allowed
+        form.add_error(None, f"We cannot send a code to this account's number: {exc.detail} Ask an administrator.")
 
 
 SEND_ERRORS = (Throttled, ChannelNotAvailable, InvalidPhoneNumber, CountryNotAllowed)
@@ -37,6 +39,13 @@ def signup(request):
     if request.user.is_authenticated:
         return redirect("accounts:profile")
     if request.method == "POST":
+        try:
+            # Before the form: its username check would otherwise tell, unthrottled, which names exist.
+            throttle.signup_attempt(ip=client_ip(request))
+        except Throttled as exc:
+            # The form as typed, but never validated (that would answer anyway), with the wait.
+            form = SignupForm(initial={k: v for k, v in request.POST.items() if k != "password"})
+            return render(request, "accounts/signup.html", {"form": form, "throttled": throttled_text(exc)})
         form = SignupForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
@@ -51,6 +60,8 @@ def signup(request):
                 )
             except services.UsernameTaken:
                 form.add_error("username", "This username is taken.")
+            except services.NumberTaken:
+                form.add_error("phone_number", NUMBER_TAKEN)
             except SEND_ERRORS as exc:
                 send_errors(form, exc)
             else:
@@ -84,6 +95,8 @@ def login(request):
             form.add_error(None, "The username or the password is not right.")
         except services.NoPhone:
             form.add_error(None, "This account has no phone number to send a code to. Ask an administrator.")
+        except services.NumberTaken:
+            form.add_error(None, "This signup's number is now used by another account: sign up again with another one.")
         except SEND_ERRORS as exc:
             send_errors(form, exc)
         else:
@@ -98,13 +111,21 @@ logout = auth_views.LogoutView.as_view(next_page="accounts:login")
 def _profile_page(request, phone_form=None, channel_form=None, status=200):
     profile = PhoneProfile.objects.filter(user=request.user).first()
     if phone_form is None:
-        country = parse_phone_number(str(profile.phone_number)).country if profile else None
+        country = _allowed_region(profile.phone_number) if profile else None
         country = country or region_from_accept_language(request.headers.get("Accept-Language"))
         phone_form = PhoneChangeForm(initial={"country": country})
     if channel_form is None:
         channel_form = ChannelForm(initial={"preferred_channel": profile.preferred_channel if profile else None})
     context = {"profile": profile, "phone_form": phone_form, "channel_form": channel_form}
     return render(request, "accounts/profile.html", context, status=status)
+
+
+def _allowed_region(number):
+    """The number's country, if numbers from it are still accepted (the allowed list may have narrowed)."""
+    try:
+        return parse_phone_number(str(number)).country
+    except (InvalidPhoneNumber, CountryNotAllowed):
+        return None
 
 
 @login_required
@@ -126,10 +147,12 @@ def profile_phone(request):
                 actor=actor(request, request.user.username),
                 locale=page_locale(),
             )
+        except services.NumberTaken:
+            form.add_error("phone_number", NUMBER_TAKEN)
         except SEND_ERRORS as exc:
             send_errors(form, exc)
         except PhoneProfile.DoesNotExist:
-            form.add_error(None, "This account has no phone profile.")
+            form.add_error(None, "This account has no phone number to change. Ask an administrator.")
         else:
             flow_save(request, flow)
             return redirect("accounts:verify")

@@ -1,11 +1,18 @@
-// The code page, enhanced: a live countdown until a resend is allowed, and WebOTP autofill.
+// The code page, enhanced: a live countdown until a resend (or a new code) is allowed, and WebOTP autofill.
 // Everything here is optional: the forms work the same without it.
 (function () {
   "use strict";
 
+  // As the server says it (pages.wait_words): seconds under two minutes, whole minutes from there.
+  var waitWords = function (seconds) {
+    if (seconds < 120) return seconds + (seconds === 1 ? " second" : " seconds");
+    return Math.ceil(seconds / 60) + " minutes";
+  };
+
   var wait = document.getElementById("resend-wait");
   if (wait) {
     var seconds = parseInt(wait.getAttribute("data-wait-seconds"), 10) || 0;
+    var text = wait.getAttribute("data-wait-text") || "You can ask for it again";
     var buttons = document.querySelectorAll("[data-resend]");
     var status = document.getElementById("resend-status");
     var deadline = Date.now() + seconds * 1000;
@@ -14,12 +21,12 @@
       var left = Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
       for (var i = 0; i < buttons.length; i++) buttons[i].disabled = left > 0;
       if (left > 0) {
-        wait.textContent = "You can ask for it again in " + left + (left === 1 ? " second." : " seconds.");
+        wait.textContent = text + " in " + waitWords(left) + ".";
       } else {
-        wait.textContent = "You can ask for it again now.";
+        wait.textContent = text + " now.";
         if (timer !== null) {
           clearInterval(timer);
-          if (status) status.textContent = "You can ask for the code again now.";
+          if (status) status.textContent = text + " now.";
         }
       }
     };
