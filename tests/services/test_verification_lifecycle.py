@@ -96,3 +96,13 @@ def test_a_fixed_line_whose_call_failed_is_not_sent_an_sms():
     verification.refresh_from_db()
     assert verification.status == Status.FAILED
     assert list(verification.deliveries.values_list("channel", flat=True)) == ["call"]
+
+
+def test_a_resend_to_a_country_no_longer_allowed_is_refused(verification, clock, settings):
+    from verification.exceptions import CountryNotAllowed
+
+    settings.VERIFICATION_ALLOWED_COUNTRIES = ["GB"]
+    clock.advance(30)
+    with pytest.raises(CountryNotAllowed):
+        services.verification_resend(verification_id=verification.id, channel="call")
+    assert verification.deliveries.count() == 1

@@ -253,8 +253,8 @@ def verification_resend(*, verification_id, channel=None, actor=SYSTEM, scope=No
         raise VerificationNotPending(verification.status)
     if channel == Channel.SMS and verification.voice_mode == "keypad":
         raise ChannelNotAvailable("In keypad mode the code goes by call only.")
+    parsed = parse_phone_number(str(verification.phone_number))  # the country rules may have narrowed since
     if channel == Channel.SMS:
-        parsed = parse_phone_number(str(verification.phone_number))
         if parsed.is_fixed_line:
             raise ChannelNotAvailable("This number is a fixed line and cannot receive SMS; use channel 'call'.")
     now = clock.now()
