@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from phonenumber_field.modelfields import PhoneNumberField
 
 
@@ -23,6 +24,17 @@ class PhoneProfile(models.Model):
     pending_phone_number = PhoneNumberField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            # The pages check this before they send a code; the database settles two signups racing.
+            models.UniqueConstraint(
+                fields=["phone_number"],
+                condition=Q(phone_verified=True),
+                name="accounts_one_verified_account_per_number",
+                violation_error_message="This number is already used by another account.",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.user} ({'verified' if self.phone_verified else 'not verified'})"

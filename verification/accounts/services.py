@@ -13,7 +13,7 @@ from .. import clock, ratelimit
 from .. import services as core
 from ..conf import app_settings
 from ..exceptions import NotFound, VerificationNotPending
-from ..models import VerificationAttempt
+from ..models import Status, VerificationAttempt
 from ..services.verifications import send_rules
 from . import throttle
 from .flow import CodeFlow, Purpose
@@ -162,6 +162,16 @@ def code_check(*, flow, code, actor):
     return result, (_complete(flow, result.verification) if result.valid else None)
 
 
+def code_follow(flow):
+    """Keypad mode: the verification as it stands and, once the phone approved it, the user.
+
+    The phone's typed digits are the check; this only completes the flow the approval was for."""
+    verification = code_get(flow)
+    if verification.voice_mode != "keypad" or verification.status != Status.APPROVED:
+        return verification, None
+    return verification, _complete(flow, verification)
+
+
 def code_resend(*, flow, channel, actor):
     """The same code again, by `channel` (the flow's when None); returns the updated flow."""
     _flow_user(flow)
@@ -232,7 +242,12 @@ def _complete(flow, verification):
             profile.phone_verified = True
         elif not (flow.purpose == Purpose.LOGIN and number == str(profile.phone_number)):
             raise CodeStepRefused(Refusal.CANNOT_SIGN_IN)
-        profile.save()
+        try:
+            with transaction.atomic():
+                profile.save()
+        except IntegrityError:
+            # Another account verified the number after the check above (the database's constraint).
+            raise CodeStepRefused(Refusal.NUMBER_TAKEN) from None
     # An admin may have deactivated the account while the code was on its way.
     if not (user.is_active and profile.phone_verified):
         raise CodeStepRefused(Refusal.CANNOT_SIGN_IN)

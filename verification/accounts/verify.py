@@ -1,22 +1,24 @@
-"""The code step: type the code, resend it (or by the other channel), start again, give up."""
+"""The code step: type the code (or, in keypad mode, see it and follow the call), resend it, start again, give up."""
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from ..exceptions import (
     ChannelNotAvailable,
     CountryNotAllowed,
     InvalidPhoneNumber,
+    KeypadOnly,
     NotFound,
     Throttled,
     VerificationNotPending,
 )
+from ..models import Status
 from ..phones import mask_phone_number
 from . import services
 from .flow import Purpose, flow_clear, flow_load, flow_save
@@ -42,6 +44,8 @@ REFUSED = {
 }
 # A send refused for the number or the channel: said, and the page shows the code as it is.
 SEND_REFUSALS = (ChannelNotAvailable, InvalidPhoneNumber, CountryNotAllowed)
+KEYPAD_ONLY = "This code is not typed here: answer the call and type it on your phone's keypad, then press #."
+KEYPAD_WAITING = "Your phone has not sent the code yet. Type it on the keypad during the call, then press #."
 
 
 def _current_flow(request):
@@ -93,6 +97,9 @@ def verify(request):
         flow_clear(request)
         return _no_flow(request)
     form = CodeForm()
+    if request.method == "POST" and _is_keypad(verification):
+        messages.error(request, KEYPAD_ONLY)  # the page shows the code: typing it here would prove nothing
+        return redirect("accounts:verify")
     if request.method == "POST":
         form = CodeForm(request.POST)
         if form.is_valid() and verification.is_pending:
@@ -100,6 +107,9 @@ def verify(request):
                 result, user = services.code_check(flow=flow, code=form.cleaned_data["code"], actor=_who(request, flow))
             except VerificationNotPending:
                 verification = services.code_get(flow)
+            except KeypadOnly:
+                messages.error(request, KEYPAD_ONLY)
+                return redirect("accounts:verify")
             except services.CodeStepRefused as exc:
                 return _refused(request, flow, exc)
             else:
@@ -112,9 +122,16 @@ def verify(request):
     return render(request, "accounts/verify.html", _context(flow, verification, form))
 
 
+def _is_keypad(verification):
+    return verification.voice_mode == "keypad"
+
+
 def _context(flow, verification, form):
     pending = verification.is_pending
-    ended = None if pending else VerificationNotPending(verification.status).code
+    keypad = _is_keypad(verification)
+    # Approved by the phone, waiting for this page to go on: not an ended code.
+    keypad_approved = keypad and verification.status == Status.APPROVED
+    ended = None if pending or keypad_approved else VerificationNotPending(verification.status).code
     other = CodeChannel.CALL if flow.channel == CodeChannel.SMS else CodeChannel.SMS
     # A resend (pending) and a new code (ended) wait for the same limits on the number.
     wait = services.resend_wait_seconds(verification)
@@ -124,6 +141,9 @@ def _context(flow, verification, form):
         "verification": verification,
         "pending": pending,
         "ended": ended,
+        "keypad": keypad,
+        "keypad_approved": keypad_approved,
+        "keypad_code": verification.keypad_code if keypad else None,
         "ended_text": ENDED_TEXTS.get(ended, "This code can no longer be used."),
         "masked_number": mask_phone_number(flow.phone_number),
         "channel_words": CHANNEL_WORDS[flow.channel],
@@ -134,6 +154,41 @@ def _context(flow, verification, form):
         "checks_remaining": verification.checks_remaining,
         "sandbox_enabled": getattr(settings, "SANDBOX_ENABLED", False),
     }
+
+
+@never_cache
+@require_POST
+def keypad_continue(request):
+    """Keypad mode: go on once the phone has sent the code (the button, or verify.js when it sees the status)."""
+    flow = _current_flow(request)
+    if flow is None:
+        return _no_flow(request)
+    try:
+        verification, user = services.code_follow(flow)
+    except NotFound:
+        flow_clear(request)
+        return _no_flow(request)
+    except services.CodeStepRefused as exc:
+        return _refused(request, flow, exc)
+    if user is not None:
+        return _done(request, flow, user)
+    if verification.is_pending and _is_keypad(verification):
+        messages.info(request, KEYPAD_WAITING)
+    return redirect("accounts:verify")  # an ended code: the page says how, and offers a new one
+
+
+@never_cache
+@require_GET
+def status(request):
+    """The code step's status for verify.js to follow: {"status": ...} and nothing else."""
+    flow = _current_flow(request)
+    try:
+        verification = services.code_get(flow) if flow is not None else None
+    except NotFound:
+        verification = None
+    if verification is None:
+        return JsonResponse({"status": None}, status=404)
+    return JsonResponse({"status": verification.status})
 
 
 def _done(request, flow, user):

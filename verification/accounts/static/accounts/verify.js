@@ -1,4 +1,5 @@
-// The code page, enhanced: a live countdown until a resend (or a new code) is allowed, and WebOTP autofill.
+// The code page, enhanced: a live countdown until a resend (or a new code) is allowed, WebOTP autofill,
+// and in keypad mode a poll of the code step's status that goes on once the phone has sent the code.
 // Everything here is optional: the forms work the same without it.
 (function () {
   "use strict";
@@ -32,6 +33,33 @@
     };
     tick();
     if (seconds > 0) timer = setInterval(tick, 1000);
+  }
+
+  // Keypad mode: once the status leaves "pending", the continue form asks the server what that means
+  // (signed in, number changed, or the page of an ended code). Without this, the person presses it.
+  var keypad = document.getElementById("keypad-form");
+  if (keypad && window.fetch) {
+    var statusUrl = keypad.getAttribute("data-status-url");
+    var submitted = false;
+    var goOn = function () {
+      if (submitted) return;
+      submitted = true;
+      keypad.submit();
+    };
+    keypad.addEventListener("submit", function (event) {
+      if (submitted) event.preventDefault();  // one continue only: the poll may have sent it already
+      submitted = true;
+    });
+    var poll = function () {
+      fetch(statusUrl, { credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } })
+        .then(function (response) { return response.json(); })
+        .then(function (data) {
+          if (data.status === "pending") setTimeout(poll, 2000);
+          else goOn();
+        })
+        .catch(function () { if (!submitted) setTimeout(poll, 5000); });  // offline for a moment: try again later
+    };
+    setTimeout(poll, 2000);
   }
 
   // WebOTP: the SMS ends with "@host #code"; a supporting browser offers to fill it in.
