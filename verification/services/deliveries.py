@@ -198,6 +198,9 @@ def delivery_record_status(*, delivery_id, status, provider_id="", hangup_cause=
     """A carrier callback: move the delivery forward (never back) and drive the workflow."""
     with transaction.atomic():
         delivery = Delivery.objects.select_for_update().select_related("verification").get(pk=delivery_id)
+        if status == DeliveryStatus.COMPLETED and delivery.channel == Channel.CALL and delivery.code_spoken_at is None:
+            # Answered by a voicemail, or nobody pressed the key: the code never reached a person.
+            status = DeliveryStatus.NO_ANSWER
         if delivery.is_final or DELIVERY_PROGRESS[status] <= DELIVERY_PROGRESS[delivery.status]:
             return delivery
         if provider_id and not delivery.provider_id:

@@ -133,9 +133,6 @@ def voice_hangup(request, delivery_id):
     delivery = _delivery(delivery_id, "call")
     status = CALL_STATUSES.get(request.POST.get("CallStatus", ""))
     if delivery is not None and status is not None:
-        if status == DeliveryStatus.COMPLETED and delivery.code_spoken_at is None:
-            # Answered by a voicemail, or nobody pressed the key: the code never reached a person.
-            status = DeliveryStatus.NO_ANSWER
         delivery_record_status(
             delivery_id=delivery.id,
             status=status,
