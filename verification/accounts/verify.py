@@ -24,7 +24,14 @@ from . import services
 from .flow import Purpose, flow_clear, flow_load, flow_save
 from .forms import CodeForm
 from .models import CodeChannel
-from .pages import CHANNEL_WORDS, NUMBER_TAKEN, actor, page_locale, throttled_text, wait_words
+from .pages import (
+    CHANNEL_WORDS,
+    NUMBER_TAKEN,
+    actor,
+    page_locale,
+    throttled_text,
+    wait_words,
+)
 from .services import Refusal
 
 ENDED_TEXTS = {
@@ -212,45 +219,45 @@ def _channel(request):
 @require_POST
 def resend(request):
     """The same code again, by the flow's channel or the one asked for."""
-    flow = _current_flow(request)
-    if flow is None:
-        return _no_flow(request)
-    try:
-        flow = services.code_resend(flow=flow, channel=_channel(request), actor=_who(request, flow))
-    except Throttled as exc:
-        messages.error(request, throttled_text(exc))
-    except SEND_REFUSALS as exc:
-        messages.error(request, exc.detail)
-    except services.CodeStepRefused as exc:
-        return _refused(request, flow, exc)
-    except (VerificationNotPending, NotFound):
-        pass  # the page says how it ended
-    else:
-        flow_save(request, flow)
-        messages.success(request, f"The code is on its way again by {CHANNEL_WORDS[flow.channel]}.")
-    return redirect("accounts:verify")
+    return _send_again(
+        request,
+        lambda flow: services.code_resend(flow=flow, channel=_channel(request), actor=_who(request, flow)),
+        done="The code is on its way again by {channel}.",
+        ended_quietly=(VerificationNotPending, NotFound),  # the page says how it ended
+    )
 
 
 @never_cache
 @require_POST
 def restart(request):
     """A new code, after the old one expired, was locked or could not be delivered."""
+    return _send_again(
+        request,
+        lambda flow: services.code_restart(
+            flow=flow, channel=_channel(request), actor=_who(request, flow), locale=page_locale()
+        ),
+        done="A new code is on its way by {channel}.",
+    )
+
+
+def _send_again(request, send, *, done, ended_quietly=()):
+    """Resend and restart alike: send, then say what happened on the code page."""
     flow = _current_flow(request)
     if flow is None:
         return _no_flow(request)
     try:
-        flow = services.code_restart(
-            flow=flow, channel=_channel(request), actor=_who(request, flow), locale=page_locale()
-        )
+        flow = send(flow)
     except Throttled as exc:
         messages.error(request, throttled_text(exc))
     except SEND_REFUSALS as exc:
         messages.error(request, exc.detail)
     except services.CodeStepRefused as exc:
         return _refused(request, flow, exc)
+    except ended_quietly:
+        pass
     else:
         flow_save(request, flow)
-        messages.success(request, f"A new code is on its way by {CHANNEL_WORDS[flow.channel]}.")
+        messages.success(request, done.format(channel=CHANNEL_WORDS[flow.channel]))
     return redirect("accounts:verify")
 
 
