@@ -10,17 +10,17 @@ import time
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
-from django.test.utils import override_settings  # noqa: E402
-from django_redis import get_redis_connection  # noqa: E402
+from django.conf import settings
+from django.db import connection, transaction
+from django.test.utils import override_settings
+from django_redis import get_redis_connection
 
-from verification import ratelimit, services  # noqa: E402
-from verification.codes import decrypt_code  # noqa: E402
+from verification import ratelimit, services
+from verification.codes import decrypt_code
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "2"))
 

@@ -220,8 +220,8 @@ CELERY_BEAT_SCHEDULE = {
 globals().update(verification_conf.validate(verification_conf.read_environment(env)))
 
 # The sandbox carrier speaks for Plivo: it must never run by accident in production.
-SANDBOX_ENABLED = DEBUG or VERIFICATION_SANDBOX_IN_PRODUCTION  # noqa: F821
-if VERIFICATION_CARRIER == "sandbox" and not SANDBOX_ENABLED:  # noqa: F821
+SANDBOX_ENABLED = DEBUG or VERIFICATION_SANDBOX_IN_PRODUCTION
+if VERIFICATION_CARRIER == "sandbox" and not SANDBOX_ENABLED:
     raise ImproperlyConfigured(
         "The sandbox carrier refuses to start with DJANGO_DEBUG off. Set VERIFICATION_CARRIER=plivo "
         "with Plivo credentials, or VERIFICATION_SANDBOX_IN_PRODUCTION=1 if you really mean it."

@@ -24,6 +24,6 @@ for name, value in {
 }.items():
     os.environ.setdefault(name, value)
 
-from otpsite.settings import *  # noqa: E402,F403
+from otpsite.settings import *
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast users in tests

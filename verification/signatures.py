@@ -7,7 +7,11 @@ import secrets
 from django.http import HttpResponseForbidden
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from plivo.utils.signature_v3 import construct_get_url, construct_post_url, get_signature_v3
+from plivo.utils.signature_v3 import (
+    construct_get_url,
+    construct_post_url,
+    get_signature_v3,
+)
 
 from .conf import app_settings
 

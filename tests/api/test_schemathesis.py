@@ -3,7 +3,10 @@ OpenAPI schema. No 5xx, and every answer conforms to the schema."""
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, settings as hypothesis_settings
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from rest_framework_api_key.models import APIKey
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -12,9 +15,6 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
 
 from otpsite.wsgi import application
 

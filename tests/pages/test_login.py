@@ -6,7 +6,13 @@ import pytest
 from django.contrib.auth.hashers import MD5PasswordHasher
 
 from tests.helpers import code_of
-from tests.pages.support import PASSWORD, flow_of, flow_verification, login_password, make_user
+from tests.pages.support import (
+    PASSWORD,
+    flow_of,
+    flow_verification,
+    login_password,
+    make_user,
+)
 from verification.accounts.models import PhoneProfile
 from verification.models import VerificationAttempt
 

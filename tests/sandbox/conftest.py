@@ -6,6 +6,7 @@ from verification.sandbox import simulator
 
 from . import urls as test_urls
 
+
 @pytest.fixture
 def sandbox(live_server, settings, transactional_db):
     """The site served for real, carrying calls through the sandbox, with callbacks recorded."""

@@ -4,7 +4,12 @@ import pytest
 
 from verification import services
 from verification.codes import decrypt_code
-from verification.exceptions import ChannelNotAvailable, CountryNotAllowed, InvalidPhoneNumber, Throttled
+from verification.exceptions import (
+    ChannelNotAvailable,
+    CountryNotAllowed,
+    InvalidPhoneNumber,
+    Throttled,
+)
 from verification.models import AuditEvent, Delivery, Status, VerificationAttempt
 
 pytestmark = pytest.mark.django_db

@@ -8,14 +8,27 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from ..exceptions import ChannelNotAvailable, CountryNotAllowed, InvalidPhoneNumber, Throttled
+from ..exceptions import (
+    ChannelNotAvailable,
+    CountryNotAllowed,
+    InvalidPhoneNumber,
+    Throttled,
+)
 from ..phones import parse_phone_number
 from . import services, throttle
 from .countries import region_from_accept_language
 from .flow import flow_load, flow_save
 from .forms import ChannelForm, LoginForm, PhoneChangeForm, SignupForm
 from .models import PhoneProfile
-from .pages import CHANNEL_WORDS, NUMBER_TAKEN, actor, client_ip, page_locale, safe_next, throttled_text
+from .pages import (
+    CHANNEL_WORDS,
+    NUMBER_TAKEN,
+    actor,
+    client_ip,
+    page_locale,
+    safe_next,
+    throttled_text,
+)
 
 
 def send_errors(form, exc):

@@ -1,6 +1,8 @@
 """The API's errors: the rules' named exceptions in the drf-standardized-errors shape."""
 
-from drf_standardized_errors.handler import exception_handler as standardized_exception_handler
+from drf_standardized_errors.handler import (
+    exception_handler as standardized_exception_handler,
+)
 from rest_framework import exceptions
 from rest_framework.exceptions import ErrorDetail
 

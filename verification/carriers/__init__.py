@@ -5,6 +5,12 @@ later `phlo`), pointed at the real Plivo or at the sandbox by
 VERIFICATION_CARRIER. Callers see only `Carrier` and the two errors below.
 """
 
-from .base import Carrier, CarrierOutcomeUnknown, CarrierRejected, CarrierUnavailable, get_carrier
+from .base import (
+    Carrier,
+    CarrierOutcomeUnknown,
+    CarrierRejected,
+    CarrierUnavailable,
+    get_carrier,
+)
 
 __all__ = ["Carrier", "CarrierOutcomeUnknown", "CarrierRejected", "CarrierUnavailable", "get_carrier"]

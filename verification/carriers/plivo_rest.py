@@ -4,7 +4,14 @@ import requests
 from plivo import exceptions as plivo_errors
 
 from ..conf import app_settings
-from .base import CallRequest, Carrier, CarrierOutcomeUnknown, CarrierRejected, CarrierUnavailable, SmsRequest
+from .base import (
+    CallRequest,
+    Carrier,
+    CarrierOutcomeUnknown,
+    CarrierRejected,
+    CarrierUnavailable,
+    SmsRequest,
+)
 from .plivo_client import make_rest_client
 
 # Plivo answers these with a plain PlivoRestError or PlivoServerError: worth a retry.

@@ -7,13 +7,21 @@ person would hear or read, as for a call or an SMS over the REST API.
 
 import re
 
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.utils import timezone
 
 from .models import Channel, EntryStatus, InboxEntry
 from .views import _refuse_by_outcome
-from .wire import ApiError, Outcome, api_response, check_basic_auth, error_response, read_params, required_number
+from .wire import (
+    ApiError,
+    Outcome,
+    api_response,
+    check_basic_auth,
+    error_response,
+    read_params,
+    required_number,
+)
 
 OUTCOME_STATUS = {
     Channel.CALL: {Outcome.NO_ANSWER: EntryStatus.NO_ANSWER, Outcome.BUSY: EntryStatus.BUSY},

@@ -10,8 +10,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from . import calls
-from .callbacks import new_session, plivo_number, post_signed
-from .callbacks import seen_urls  # noqa: F401 (tests check that no URL carries a code)
+from .callbacks import (
+    new_session,
+    plivo_number,
+    post_signed,
+    seen_urls,
+)
 from .models import EntryStatus, InboxEntry
 from .wire import Outcome
 

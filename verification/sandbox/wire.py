@@ -13,6 +13,7 @@ from django.utils.crypto import constant_time_compare
 
 from ..conf import app_settings
 
+
 class Outcome(enum.Enum):
     """What happens to a call or SMS, chosen by the destination's last two digits."""
 

@@ -26,9 +26,9 @@ from .verifications import (
 )
 
 __all__ = [
-    "Actor",
     "CARRIER",
     "SYSTEM",
+    "Actor",
     "CheckResult",
     "delivery_code_spoken",
     "delivery_dispatch",
@@ -41,7 +41,7 @@ __all__ = [
     "verification_create",
     "verification_expire_due",
     "verification_get",
-    "verification_resend",
     "verification_pending_for_number",
+    "verification_resend",
     "workflow_advance",
 ]

@@ -8,7 +8,12 @@ from django.db.models import F
 from django.urls import reverse
 
 from .. import clock, ratelimit
-from ..carriers import CarrierOutcomeUnknown, CarrierRejected, CarrierUnavailable, get_carrier
+from ..carriers import (
+    CarrierOutcomeUnknown,
+    CarrierRejected,
+    CarrierUnavailable,
+    get_carrier,
+)
 from ..carriers.base import CallRequest, SmsRequest
 from ..codes import decrypt_code
 from ..conf import app_settings

@@ -10,9 +10,14 @@ from django.db import IntegrityError, connection, transaction
 from .. import clock, ratelimit
 from ..codes import code_matches, encrypt_code, generate_code, hash_code
 from ..conf import app_settings
-from ..exceptions import ChannelNotAvailable, KeypadOnly, NotFound, VerificationNotPending
-from ..models import ActorType, Channel, Status, VerificationAttempt
+from ..exceptions import (
+    ChannelNotAvailable,
+    KeypadOnly,
+    NotFound,
+    VerificationNotPending,
+)
 from ..locales import normalize_locale
+from ..models import ActorType, Channel, Status, VerificationAttempt
 from ..phones import parse_phone_number
 from .audit import SYSTEM, audit
 from .deliveries import delivery_start, workflow_steps

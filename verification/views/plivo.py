@@ -13,7 +13,12 @@ from ..conf import app_settings
 from ..exceptions import VerificationNotPending
 from ..locales import DEFAULT_LOCALE
 from ..models import ActorType, Delivery, DeliveryStatus
-from ..services import Actor, delivery_code_spoken, delivery_record_status, verification_check
+from ..services import (
+    Actor,
+    delivery_code_spoken,
+    delivery_record_status,
+    verification_check,
+)
 from ..signatures import plivo_webhook
 from ..voice import apology_xml, code_xml, keypad_done_xml, keypad_xml, keypress_xml
 
