@@ -7,7 +7,9 @@ writes a `.env` with development values; `DATABASE_URL`, `REDIS_URL`,
 Redis, Celery workers and the real Plivo.
 """
 
+import hashlib
 import os
+import tempfile
 from pathlib import Path
 
 import environ
@@ -50,6 +52,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "verification.middleware.DependencyUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -59,6 +62,11 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
+
+if not DEBUG:
+    # Static files with DEBUG off (make serve): WhiteNoise, right after SecurityMiddleware.
+    # With DEBUG on, runserver serves them itself.
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "otpsite.urls"
 WSGI_APPLICATION = "otpsite.wsgi.application"
@@ -82,8 +90,17 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # runserver threads, the sandbox and a second shell share one file.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # runserver's threads, the sandbox's call threads and a second shell share one
+    # file. WAL lets readers run beside the writer; IMMEDIATE takes the write lock
+    # when a transaction begins, so a writer waits (up to `timeout`) instead of
+    # failing at once with "database is locked" on a read-to-write upgrade.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -93,6 +110,8 @@ if REDIS_URL:
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="otpsite"),
+            # Redis down or unreachable: fail in a second or two (a 503), never hang a request.
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
         }
     }
     CACHES["ratelimit"] = CACHES["default"]
@@ -121,7 +140,17 @@ USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
+# With DEBUG off, WhiteNoise serves what `collectstatic` gathered (make serve runs it),
+# compressed and under hashed names that can be cached forever.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 LOGIN_URL = "/accounts/login/"
 
 # Content-Security-Policy (django-csp): our own scripts and styles only, never inline.
@@ -188,7 +217,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
 }
 DRF_STANDARDIZED_ERRORS = {
-    "ALLOWED_ERROR_STATUS_CODES": ["400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "429", "500"],
+    "ALLOWED_ERROR_STATUS_CODES": ["400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "429", "500", "503"],
     # Our own codes (e.g. invalid_phone_number, unknown_field, resend_cooldown) in the documented shape.
     "ERROR_SCHEMAS": {
         "400": "verification.api.schema.ErrorResponseSerializer",
@@ -196,6 +225,7 @@ DRF_STANDARDIZED_ERRORS = {
         "413": "verification.api.schema.ErrorResponseSerializer",
         "422": "verification.api.schema.ErrorResponseSerializer",
         "429": "verification.api.schema.ErrorResponseSerializer",
+        "503": "verification.api.schema.ErrorResponseSerializer",
     },
 }
 
@@ -212,6 +242,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
+# Beat's schedule state lives outside the repository (a runtime file, not source).
+CELERY_BEAT_SCHEDULE_FILENAME = env.str(
+    "CELERY_BEAT_SCHEDULE_FILENAME",
+    default=os.path.join(tempfile.gettempdir(), f"otpsite-celerybeat-{hashlib.sha1(str(BASE_DIR).encode()).hexdigest()[:8]}"),
+)
 CELERY_BEAT_SCHEDULE = {
     "expire-verifications": {"task": "verification.tasks.expire_due", "schedule": 60.0},
 }

@@ -2,7 +2,10 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from . import views
+
 urlpatterns = [
+    path("", views.home, name="home"),
     path("admin/verification/", include("verification.admin_urls")),  # before the admin's own
     path("admin/", admin.site.urls),
     path("api/v1/", include("verification.api.urls")),

@@ -6,7 +6,8 @@ developer's machine); the defaults point at the local PostgreSQL and Redis.
 
 import os
 
-for name, value in {
+# The suite's environment; tests that start a site process of their own leave it out.
+TEST_ENVIRONMENT = {
     "DJANGO_ENV_FILE": "",  # never read a developer's .env in tests
     "DJANGO_DEBUG": "1",  # the sandbox carrier (pytest-django still runs views with DEBUG off)
     "DJANGO_SECRET_KEY": "test-secret-key-for-the-suite-only",
@@ -19,9 +20,10 @@ for name, value in {
     "DJANGO_ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
     "VERIFICATION_DELIVERY_RETRY_BACKOFF_SECONDS": "0.05",
     "VERIFICATION_DELIVERY_RETRY_BACKOFF_MAX_SECONDS": "0.2",
-    "VERIFICATION_CARRIER_CALLS_PER_SECOND": "100",
-    "VERIFICATION_FALLBACK_AFTER_SECONDS": "3600",  # eager timers never fire mid-suite; workflow tests set their own  # tests that pace calls set their own
-}.items():
+    "VERIFICATION_CARRIER_CALLS_PER_SECOND": "100",  # tests that pace calls set their own
+    "VERIFICATION_FALLBACK_AFTER_SECONDS": "3600",  # eager timers never fire mid-suite; workflow tests set their own
+}
+for name, value in TEST_ENVIRONMENT.items():
     os.environ.setdefault(name, value)
 
 from otpsite.settings import *

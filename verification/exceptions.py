@@ -80,3 +80,21 @@ class KeypadOnly(VerificationError):
     code = "verification_keypad_only"
     status_code = 409
     default_detail = "This verification is approved by typing the code on the phone during the call, not here."
+
+
+class ServiceUnavailable(VerificationError):
+    """A dependency (Redis, the broker, the database) cannot be reached: try again shortly.
+
+    Raised instead of going on without it, so nothing is sent unthrottled.
+    """
+
+    code = "service_unavailable"
+    status_code = 503
+    default_detail = "The service is briefly unavailable. Try again in a moment."
+    retry_after = 5
+
+    def __init__(self, detail=None, *, dependency=None, retry_after=None):
+        self.dependency = dependency
+        if retry_after is not None:
+            self.retry_after = retry_after
+        super().__init__(detail)

@@ -16,8 +16,10 @@ import uuid
 from dataclasses import dataclass
 
 from django.core.cache import caches
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from .exceptions import Throttled
+from .exceptions import ServiceUnavailable, Throttled
 
 KEY_PREFIX = "otp:rl"
 INDEX_KEY = f"{KEY_PREFIX}-index"
@@ -72,6 +74,17 @@ def _redis():
         return None
 
 
+@contextlib.contextmanager
+def _fail_closed():
+    """Redis unreachable: refuse (503) rather than let anything through unthrottled."""
+    try:
+        yield
+    except (RedisConnectionError, RedisTimeoutError) as exc:
+        raise ServiceUnavailable(
+            "Rate limits cannot be checked just now. Try again in a moment.", dependency="redis"
+        ) from exc
+
+
 class _LocalWindows:
     """The same algorithm over a Django cache, without Redis (development only)."""
 
@@ -103,7 +116,7 @@ class _LocalWindows:
                 [t for t in self.cache.get(rule.key, []) if t > now_ms - rule.window * 1000] for rule in rules
             ]
             blocked, wait = 0, 0
-            for index, (rule, hits) in enumerate(zip(rules, windows), start=1):
+            for index, (rule, hits) in enumerate(zip(rules, windows, strict=True), start=1):
                 if len(hits) >= rule.limit:
                     free_at = sorted(hits)[len(hits) - rule.limit] + rule.window * 1000
                     if free_at - now_ms > wait:
@@ -111,7 +124,7 @@ class _LocalWindows:
             if blocked:
                 return blocked, wait
             index = self.cache.get(INDEX_KEY, {})
-            for rule, hits in zip(rules, windows):
+            for rule, hits in zip(rules, windows, strict=True):
                 self.cache.set(rule.key, [*hits, now_ms], timeout=int(rule.window) + 1)
                 index[rule.key] = rule.window * 1000
             # A file cache cannot be listed, so keep an index for the admin's page.
@@ -145,7 +158,8 @@ def hit(rules, *, now=None):
         args = [now_ms, member]
         for rule in rules:
             args += [rule.limit, int(rule.window * 1000)]
-        blocked, wait_ms = client.eval(HIT_SCRIPT, len(rules), *[rule.key for rule in rules], *args)
+        with _fail_closed():
+            blocked, wait_ms = client.eval(HIT_SCRIPT, len(rules), *[rule.key for rule in rules], *args)
     else:
         blocked, wait_ms = _LocalWindows().hit(rules, now_ms, member)
     if blocked:
@@ -164,8 +178,9 @@ def seconds_until_free(rule, *, now=None):
     now_ms = int((now if now is not None else time.time()) * 1000)
     client = _redis()
     if client is not None:
-        client.zremrangebyscore(rule.key, "-inf", now_ms - rule.window * 1000)
-        scores = [score for _, score in client.zrange(rule.key, 0, -1, withscores=True)]
+        with _fail_closed():
+            client.zremrangebyscore(rule.key, "-inf", now_ms - rule.window * 1000)
+            scores = [score for _, score in client.zrange(rule.key, 0, -1, withscores=True)]
     else:
         scores = _LocalWindows().peek(rule, now_ms)
     if len(scores) < rule.limit:

@@ -6,7 +6,6 @@ a delivery whose transaction did not commit.
 
 import logging
 import threading
-import time
 
 from celery import shared_task
 from django.db import connection
@@ -33,8 +32,8 @@ def deliver(self, delivery_id):
     except Throttled as exc:
         # The carrier's call rate is used up for this second: wait our turn (not a failed try).
         if self.request.is_eager:
-            time.sleep(exc.wait_seconds)
-            return deliver.apply(args=[delivery_id])
+            run_later(deliver, delivery_id, countdown=exc.wait_seconds)  # never sleep in a request
+            return None
         raise self.retry(exc=exc, countdown=exc.wait_seconds) from exc
     except CarrierUnavailable as exc:
         if services.delivery_tries(delivery_id=delivery_id) > app_settings.DELIVERY_MAX_RETRIES:
@@ -53,25 +52,30 @@ def fallback(verification_id):
 
 
 def schedule_fallback(verification_id):
-    """Run `fallback` after VERIFICATION_FALLBACK_AFTER_SECONDS.
+    """Run `fallback` after VERIFICATION_FALLBACK_AFTER_SECONDS."""
+    run_later(fallback, str(verification_id), countdown=app_settings.FALLBACK_AFTER_SECONDS)
 
-    Eager mode (no broker, development) would run a countdown task at once, so
-    there a timer thread waits instead.
+
+def run_later(task, *args, countdown):
+    """Run `task(*args)` in `countdown` seconds.
+
+    With a broker that is a countdown task. Eager mode (no broker, development)
+    would run it at once, in the request that asked; there a timer thread waits
+    instead, so no request ever sleeps.
     """
-    countdown = app_settings.FALLBACK_AFTER_SECONDS
-    if fallback.app.conf.task_always_eager:
-        timer = threading.Timer(countdown, _run_fallback_in_thread, args=[str(verification_id)])
+    if task.app.conf.task_always_eager:
+        timer = threading.Timer(countdown, _run_in_thread, args=[task, args])
         timer.daemon = True
         timer.start()
-    else:
-        fallback.apply_async(args=[str(verification_id)], countdown=countdown)
+        return timer
+    return task.apply_async(args=list(args), countdown=countdown)
 
 
-def _run_fallback_in_thread(verification_id):
+def _run_in_thread(task, args):
     try:
-        fallback.apply(args=[verification_id])
+        task.apply(args=list(args))
     finally:
-        connection.close()
+        connection.close()  # the timer thread's own connection
 
 
 @shared_task

@@ -6,7 +6,7 @@ from django.urls import reverse
 from plivo import exceptions
 
 from verification.conf import app_settings
-from verification.sandbox import simulator
+from verification.sandbox import callbacks
 from verification.sandbox.models import EntryStatus, InboxEntry
 
 from . import urls as test_urls
@@ -190,4 +190,4 @@ def test_typed_digits_never_go_into_a_url(sandbox, place_call):
     finish()
 
     assert received("typed")
-    assert not [url for url in simulator.seen_urls() if test_urls.CODE in url]
+    assert not [url for url in callbacks.seen_urls() if test_urls.CODE in url]

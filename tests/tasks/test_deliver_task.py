@@ -1,5 +1,7 @@
 """The delivery task on a real Celery worker (Redis broker): retries, backoff, idempotency."""
 
+import itertools
+
 import pytest
 
 from tests.helpers import inbox, wait_for
@@ -70,6 +72,6 @@ def test_calls_are_paced_to_the_carriers_rate_across_the_worker(celery_worker, l
     simulator.wait_until_idle(timeout=15)
     placed = sorted(InboxEntry.objects.filter(channel="call").values_list("created_at", flat=True))
     assert len(placed) == 3
-    gaps = [(later - earlier).total_seconds() for earlier, later in zip(placed, placed[1:])]
+    gaps = [(later - earlier).total_seconds() for earlier, later in itertools.pairwise(placed)]
     assert all(gap >= 0.9 for gap in gaps), gaps  # never two calls inside one second
     assert all(delivery_of(v).tries == 1 for v in verifications)  # waiting is not a failed try

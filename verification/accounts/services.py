@@ -12,7 +12,7 @@ from django.utils import timezone
 from .. import clock, ratelimit
 from .. import services as core
 from ..conf import app_settings
-from ..exceptions import NotFound, VerificationNotPending
+from ..exceptions import NotFound, ServiceUnavailable, VerificationNotPending
 from ..models import Status, VerificationAttempt
 from ..services.verifications import send_rules
 from . import throttle
@@ -218,7 +218,10 @@ def resend_wait_seconds(verification):
     since = (now - (verification.last_sent_at or verification.created_at)).total_seconds()
     cooldown = max(0, math.ceil(app_settings.RESEND_COOLDOWN_SECONDS - since))
     rules = send_rules(str(verification.phone_number))
-    return max([cooldown, *(ratelimit.seconds_until_free(rule, now=now.timestamp()) for rule in rules)])
+    try:
+        return max([cooldown, *(ratelimit.seconds_until_free(rule, now=now.timestamp()) for rule in rules)])
+    except ServiceUnavailable:
+        return cooldown  # Redis is down: the page still renders, with the cooldown it knows of
 
 
 def _complete(flow, verification):

@@ -7,7 +7,8 @@ from rest_framework import exceptions
 from rest_framework.exceptions import ErrorDetail
 
 from ..exceptions import Throttled, VerificationError
-from .exceptions import Conflict
+from ..health import unavailable
+from .exceptions import Conflict, ServiceUnavailableError
 
 
 def to_api_exception(exc):
@@ -20,10 +21,13 @@ def to_api_exception(exc):
         return exceptions.NotFound(exc.detail, code=exc.code)
     if exc.status_code == 409:
         return Conflict(exc.detail, code=exc.code)
+    if exc.status_code == 503:
+        return ServiceUnavailableError(exc.detail, code=exc.code, wait=exc.retry_after)
     return exceptions.APIException(exc.detail, code=exc.code)
 
 
 def exception_handler(exc, context):
+    exc = unavailable(exc) or exc  # Redis, the broker or the database down: 503, never 500
     if isinstance(exc, VerificationError):
         exc = to_api_exception(exc)
     return standardized_exception_handler(exc, context)

@@ -19,3 +19,15 @@ class PayloadTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = "The request body is too large."
     default_code = "payload_too_large"
+
+
+class ServiceUnavailableError(exceptions.APIException):
+    """A dependency is down; `wait` becomes Retry-After."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "The service is briefly unavailable. Try again in a moment."
+    default_code = "service_unavailable"
+
+    def __init__(self, detail=None, code=None, *, wait):
+        super().__init__(detail, code)
+        self.wait = wait

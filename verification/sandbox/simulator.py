@@ -10,12 +10,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from . import calls
-from .callbacks import (
-    new_session,
-    plivo_number,
-    post_signed,
-    seen_urls,
-)
+from .callbacks import new_session, plivo_number, post_signed
 from .models import EntryStatus, InboxEntry
 from .wire import Outcome
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, connection, transaction
 
-from .. import clock, ratelimit
+from .. import clock, health, ratelimit
 from ..codes import code_matches, encrypt_code, generate_code, hash_code
 from ..conf import app_settings
 from ..exceptions import (
@@ -112,6 +112,7 @@ def verification_create(
     parsed = parse_phone_number(phone_number, country=country)
     if channel == Channel.SMS and parsed.is_fixed_line:
         raise ChannelNotAvailable("This number is a fixed line and cannot receive SMS; use channel 'call'.")
+    health.require_broker()  # a 503 now, rather than a verification whose code waits for a queue
     now = clock.now()
     ratelimit.hit(
         create_rules(client_ip=client_ip, api_key_id=getattr(api_key, "pk", None)) + send_rules(parsed.e164),
@@ -262,6 +263,7 @@ def verification_resend(*, verification_id, channel=None, actor=SYSTEM, scope=No
     if channel == Channel.SMS:
         if parsed.is_fixed_line:
             raise ChannelNotAvailable("This number is a fixed line and cannot receive SMS; use channel 'call'.")
+    health.require_broker()
     now = clock.now()
     ratelimit.hit(send_rules(str(verification.phone_number)), now=now.timestamp())
     with transaction.atomic():

@@ -1,0 +1,96 @@
+"""Many people at once on the embedded default (`make run`): no 500, no "database is locked"."""
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from tests.processes import SERVER_ERROR, SiteClient
+
+USERS = 16
+FINAL_DELIVERY = {"call": "completed", "sms": "delivered"}
+
+
+def number(n):
+    return f"+1415555{3000 + n * 10:04d}"  # never ending in 96-99: the sandbox's failure outcomes
+
+
+def wrong(code):
+    return code[:-1] + str((int(code[-1]) + 1) % 10)
+
+
+def one_user(site, n):
+    """create -> read the code -> a wrong check -> get -> the right check; every answer's status."""
+    api = SiteClient(site.base_url, None)
+    api.headers = site.headers
+    to, channel = number(n), ("call", "sms")[n % 2]
+    seen = []
+    created = api.create(to, channel)
+    seen.append(created.status_code)
+    verification_id = created.json()["id"]
+    code = api.code_sent_to(to)
+    for response in (api.check(verification_id, wrong(code)), api.get(verification_id), api.check(verification_id, code)):
+        seen.append(response.status_code)
+    final = api.get(verification_id).json()
+    return seen, final, channel
+
+
+def assert_no_server_error(log):
+    assert "database is locked" not in log
+    assert not [line for line in log.splitlines() if SERVER_ERROR.search(line)]
+    assert "Traceback" not in log
+
+
+def test_sixteen_people_verify_at_once_without_a_server_error(embedded_api, server_log):
+    with ThreadPoolExecutor(USERS) as pool:
+        results = list(pool.map(lambda n: one_user(embedded_api, n), range(USERS)))
+
+    assert [seen for seen, _, _ in results] == [[201, 200, 200, 200]] * USERS
+    assert {final["status"] for _, final, _ in results} == {"approved"}
+    for _, final, channel in results:  # every carrier callback was taken, none lost to a locked database
+        deadline = time.monotonic() + 30
+        while final["deliveries"][0]["status"] != FINAL_DELIVERY[channel] and time.monotonic() < deadline:
+            time.sleep(0.2)
+            final = embedded_api.get(final["id"]).json()
+        assert final["deliveries"][0]["status"] == FINAL_DELIVERY[channel], final
+    assert_no_server_error(server_log())
+
+
+def test_a_cancel_racing_wrong_checks_leaves_one_true_count(embedded_api, server_log):
+    to = number(40)
+    verification_id = embedded_api.create(to, "call").json()["id"]
+    code = embedded_api.code_sent_to(to)
+    start = threading.Barrier(9)
+
+    def wrong_check(_):
+        start.wait()
+        return "check", embedded_api.check(verification_id, wrong(code))
+
+    def cancel(_):
+        start.wait()
+        return "cancel", embedded_api.cancel(verification_id)
+
+    with ThreadPoolExecutor(9) as pool:
+        answers = [f.result() for f in [pool.submit(wrong_check, i) for i in range(8)] + [pool.submit(cancel, 0)]]
+
+    assert {response.status_code for _, response in answers} <= {200, 409}
+    counted = [r for kind, r in answers if kind == "check" and r.status_code == 200]
+    assert all(r.json()["valid"] is False for r in counted)
+    final = embedded_api.get(verification_id).json()
+    assert final["status"] in ("canceled", "max_attempts_reached")
+    assert final["checks_remaining"] == max(0, 5 - len(counted)) or final["status"] == "canceled"
+    assert len(counted) <= 5  # never a sixth wrong guess counted, however they race
+    assert_no_server_error(server_log())
+
+
+def test_calls_waiting_for_the_carriers_pace_never_hold_a_request(embedded_api, server_log):
+    """2 calls a second: the rest wait in a timer, and each create answers at once with its call queued."""
+    numbers = [number(50 + n) for n in range(6)]
+    with ThreadPoolExecutor(len(numbers)) as pool:
+        created = list(pool.map(lambda to: embedded_api.create(to, "call"), numbers))
+
+    assert [r.status_code for r in created] == [201] * len(numbers)
+    at_answer = [r.json()["deliveries"][0]["status"] for r in created]
+    assert "queued" in at_answer  # answered before its call was placed: the request did not wait for the pace
+    for to in numbers:  # and every one of them is placed once the pace allows
+        assert embedded_api.code_sent_to(to, timeout=60)
+    assert_no_server_error(server_log())

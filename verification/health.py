@@ -1,0 +1,91 @@
+"""The dependencies a request needs (database, Redis, broker): are they up, and
+which one an exception says is down.
+
+`/readyz` reports each; the middleware and the API's error handler turn an
+exception from a dependency that is down into a 503 instead of a 500.
+"""
+
+from celery import current_app
+from django.conf import settings
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from kombu.exceptions import OperationalError as BrokerError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from .exceptions import ServiceUnavailable
+
+OK = "ok"
+NOT_CONFIGURED = "not configured"
+UNAVAILABLE = "unavailable"
+CHECK_TIMEOUT_SECONDS = 2
+
+
+def dependency_of(exc):
+    """The dependency that `exc` says cannot be reached ('redis', 'broker', 'database'), or None."""
+    if isinstance(exc, ServiceUnavailable):
+        return exc.dependency or "service"
+    if isinstance(exc, RedisConnectionError | RedisTimeoutError):
+        return "redis"
+    if isinstance(exc, BrokerError):
+        return "broker"
+    if isinstance(exc, OperationalError | InterfaceError):
+        return "database"
+    return None
+
+
+def unavailable(exc):
+    """The ServiceUnavailable that stands for `exc`, or None if `exc` is no dependency's fault."""
+    if isinstance(exc, ServiceUnavailable):
+        return exc
+    dependency = dependency_of(exc)
+    if dependency is None:
+        return None
+    return ServiceUnavailable(dependency=dependency)
+
+
+def broker_configured():
+    """False in eager mode (no broker, development): tasks run in the process."""
+    return not current_app.conf.task_always_eager
+
+
+def check_database():
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return UNAVAILABLE
+    return OK
+
+
+def check_redis():
+    if not settings.REDIS_URL:
+        return NOT_CONFIGURED
+    from django_redis import get_redis_connection
+
+    try:
+        get_redis_connection("default").ping()
+    except (RedisConnectionError, RedisTimeoutError):
+        return UNAVAILABLE
+    return OK
+
+
+def check_broker():
+    if not broker_configured():
+        return NOT_CONFIGURED
+    try:
+        with current_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=CHECK_TIMEOUT_SECONDS)
+    except (BrokerError, OSError):
+        return UNAVAILABLE
+    return OK
+
+
+def readiness():
+    """Each dependency's state: 'ok', 'not configured' or 'unavailable'."""
+    return {"database": check_database(), "redis": check_redis(), "broker": check_broker()}
+
+
+def require_broker():
+    """Refuse (503) before anything is written when tasks cannot be handed to a worker."""
+    if broker_configured() and check_broker() != OK:
+        raise ServiceUnavailable("The task queue cannot be reached. Try again in a moment.", dependency="broker")
