@@ -29,6 +29,7 @@ def web_command(env):
         "--worker-class", "gthread", "--workers", workers, "--threads", threads,
         "--timeout", "30", "--graceful-timeout", "20",
         "--access-logfile", "-",
+        "--no-control-socket",  # not used, and two stacks on one machine would share its path
     ]  # fmt: skip
 
 

@@ -56,16 +56,21 @@ def start(command, env, log_path):
     return process
 
 
-def stop(process, *, timeout=40):
-    """SIGTERM, as Ctrl-C or a process manager would; returns the exit code."""
+def stop(process, *, timeout=40, group=True):
+    """SIGTERM to the process and its children (or, with group=False, to the process
+    alone, as a process manager would); returns the exit code."""
     if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
+        if group:
+            os.killpg(process.pid, signal.SIGTERM)
+        else:
+            process.terminate()
         try:
             process.wait(timeout)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
-    process.log.close()
+    if not process.log.closed:
+        process.log.close()
     return process.returncode
 
 

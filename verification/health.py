@@ -5,6 +5,9 @@ which one an exception says is down.
 exception from a dependency that is down into a 503 instead of a 500.
 """
 
+import threading
+import time
+
 from celery import current_app
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
@@ -74,10 +77,39 @@ def check_broker():
         return NOT_CONFIGURED
     try:
         with current_app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=CHECK_TIMEOUT_SECONDS)
+            conn.ensure_connection(max_retries=0, timeout=CHECK_TIMEOUT_SECONDS)
     except (BrokerError, OSError):
+        _broker.remember(False)
         return UNAVAILABLE
+    _broker.remember(True)
     return OK
+
+
+class _BrokerState:
+    """The broker's last known state in this process, so that a create asks it at most
+    once a second (a connection costs about as much as the create itself)."""
+
+    MAX_AGE_SECONDS = 1.0
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.ok, self.checked_at = True, float("-inf")
+
+    def remember(self, ok):
+        with self.lock:
+            self.ok, self.checked_at = ok, time.monotonic()
+
+    def fresh(self):
+        with self.lock:
+            return self.ok if time.monotonic() - self.checked_at < self.MAX_AGE_SECONDS else None
+
+
+_broker = _BrokerState()
+
+
+def broker_failed():
+    """A task could not be sent just now: refuse new work until the broker answers again."""
+    _broker.remember(False)
 
 
 def readiness():
@@ -87,5 +119,10 @@ def readiness():
 
 def require_broker():
     """Refuse (503) before anything is written when tasks cannot be handed to a worker."""
-    if broker_configured() and check_broker() != OK:
+    if not broker_configured():
+        return
+    ok = _broker.fresh()
+    if ok is None:
+        ok = check_broker() == OK
+    if not ok:
         raise ServiceUnavailable("The task queue cannot be reached. Try again in a moment.", dependency="broker")

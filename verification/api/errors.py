@@ -1,14 +1,16 @@
 """The API's errors: the rules' named exceptions in the drf-standardized-errors shape."""
 
-from drf_standardized_errors.handler import (
-    exception_handler as standardized_exception_handler,
-)
+import logging
+
+from drf_standardized_errors.handler import ExceptionHandler as StandardizedExceptionHandler
 from rest_framework import exceptions
 from rest_framework.exceptions import ErrorDetail
 
 from ..exceptions import Throttled, VerificationError
 from ..health import unavailable
 from .exceptions import Conflict, ServiceUnavailableError
+
+logger = logging.getLogger(__name__)
 
 
 def to_api_exception(exc):
@@ -26,8 +28,18 @@ def to_api_exception(exc):
     return exceptions.APIException(exc.detail, code=exc.code)
 
 
-def exception_handler(exc, context):
-    exc = unavailable(exc) or exc  # Redis, the broker or the database down: 503, never 500
-    if isinstance(exc, VerificationError):
-        exc = to_api_exception(exc)
-    return standardized_exception_handler(exc, context)
+class ExceptionHandler(StandardizedExceptionHandler):
+    """drf-standardized-errors' handler, knowing our rules' exceptions and dependency outages."""
+
+    def convert_known_exceptions(self, exc):
+        exc = unavailable(exc) or exc  # Redis, the broker or the database down: 503, never 500
+        if isinstance(exc, VerificationError):
+            return to_api_exception(exc)
+        return super().convert_known_exceptions(exc)
+
+    def report_exception(self, exc, response):
+        if isinstance(exc, ServiceUnavailableError):
+            # An outage, not a bug: one warning per request, no error report (and no traceback) each.
+            logger.warning("503 %s: %s", getattr(self.context.get("request"), "path", ""), self.exc)
+            return
+        super().report_exception(exc, response)

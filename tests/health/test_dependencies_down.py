@@ -1,0 +1,87 @@
+"""Redis or the broker down: a 503 with Retry-After, never a 500, and nothing sent unthrottled."""
+
+import pytest
+
+from tests.pages.support import NUMBER, flow_verification, login_password, make_user
+from verification.models import Delivery, VerificationAttempt
+from verification.sandbox.models import InboxEntry
+
+pytestmark = pytest.mark.django_db
+
+
+def assert_api_unavailable(response):
+    assert response.status_code == 503
+    assert int(response["Retry-After"]) >= 1
+    assert response.json()["type"] == "server_error"
+    [error] = response.json()["errors"]
+    assert error["code"] == "service_unavailable"
+
+
+def assert_nothing_written_or_sent():
+    assert not VerificationAttempt.objects.exists()
+    assert not Delivery.objects.exists()
+    assert not InboxEntry.objects.exists()
+
+
+def test_a_create_with_redis_down_is_a_503_and_sends_nothing(api, redis_down):
+    response = api.post("/api/v1/verifications", {"phone_number": NUMBER, "channel": "call"}, format="json")
+    assert_api_unavailable(response)
+    assert_nothing_written_or_sent()
+
+
+def test_a_create_with_the_broker_down_is_a_503_and_writes_nothing(api, broker_down):
+    response = api.post("/api/v1/verifications", {"phone_number": NUMBER, "channel": "sms"}, format="json")
+    assert_api_unavailable(response)
+    assert_nothing_written_or_sent()
+
+
+def test_a_resend_with_redis_down_is_a_503_and_sends_nothing_more(api, settings):
+    created = api.post("/api/v1/verifications", {"phone_number": NUMBER, "channel": "sms"}, format="json")
+    assert created.status_code == 201
+    url = "redis://127.0.0.1:1/0"
+    cache = {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": url}
+    settings.REDIS_URL, settings.CACHES = url, {"default": cache, "ratelimit": cache}
+    response = api.post(f"/api/v1/verifications/{created.json()['id']}/resend", {}, format="json")
+    assert_api_unavailable(response)
+    assert Delivery.objects.count() == 1
+
+
+def test_a_check_needs_no_redis(api, settings):
+    created = api.post("/api/v1/verifications", {"phone_number": NUMBER, "channel": "sms"}, format="json").json()
+    url = "redis://127.0.0.1:1/0"
+    cache = {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": url}
+    settings.REDIS_URL, settings.CACHES = url, {"default": cache, "ratelimit": cache}
+    response = api.post(f"/api/v1/verifications/{created['id']}/check", {"code": "000000"}, format="json")
+    assert response.status_code == 200  # guesses are counted in the database, under its row lock
+
+
+def test_signing_in_with_redis_down_is_a_plain_try_again_page(client, redis_down):
+    make_user()
+    response = login_password(client)
+    assert response.status_code == 503
+    assert int(response["Retry-After"]) >= 1
+    assert "Try again in a moment" in response.content.decode()
+    assert_nothing_written_or_sent()
+
+
+def test_signing_up_with_redis_down_is_a_plain_try_again_page(client, redis_down):
+    response = client.post(
+        "/accounts/signup/",
+        {"username": "grace", "password1": "correct horse battery", "password2": "correct horse battery",
+         "phone_number": "+14155550188", "country": "US", "channel": "sms"},
+    )  # fmt: skip
+    assert response.status_code == 503
+    assert "Try again in a moment" in response.content.decode()
+    assert not InboxEntry.objects.exists()
+
+
+def test_the_code_page_renders_without_redis(client, settings):
+    make_user()
+    assert login_password(client).status_code == 302
+    verification = flow_verification(client)
+    url = "redis://127.0.0.1:1/0"
+    cache = {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": url}
+    settings.REDIS_URL, settings.CACHES = url, {"default": cache, "ratelimit": cache}
+    response = client.get("/accounts/verify/")
+    assert response.status_code == 200
+    assert str(verification.phone_number)[-2:] in response.content.decode()  # the number it went to, masked
