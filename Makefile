@@ -8,7 +8,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST_PORT ?= 127.0.0.1:8000
 
-.PHONY: install run serve lint test bench worker clean
+.PHONY: install run serve lint test bench clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -48,9 +48,6 @@ test: install lint
 
 bench: install
 	$(PY) -m bench
-
-worker: install
-	$(VENV)/bin/celery -A otpsite worker --loglevel=INFO --beat
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles
