@@ -35,11 +35,10 @@ def web_command(env):
 
 def commands(env):
     celery = [sys.executable, "-m", "celery", "-A", "otpsite"]
-    level = env.get("CELERY_LOG_LEVEL") or "INFO"
     return {
         "web": web_command(env),
-        "worker": [*celery, "worker", f"--loglevel={level}"],
-        "beat": [*celery, "beat", f"--loglevel={level}"],
+        "worker": [*celery, "worker", "--loglevel=INFO"],
+        "beat": [*celery, "beat", "--loglevel=INFO"],
     }
 
 

@@ -248,12 +248,18 @@ CELERY_BEAT_SCHEDULE_FILENAME = env.str(
     "CELERY_BEAT_SCHEDULE_FILENAME",
     default=os.path.join(tempfile.gettempdir(), f"otpsite-celerybeat-{hashlib.sha1(str(BASE_DIR).encode()).hexdigest()[:8]}"),
 )
-CELERY_BEAT_SCHEDULE = {
-    "expire-verifications": {"task": "verification.tasks.expire_due", "schedule": 60.0},
-}
+# A message a worker took but never acknowledged (it was killed) goes back to the
+# queue after this long; Redis's default is an hour. Longer than any countdown
+# (retry backoff, fallback), or such tasks would be handed out twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_BROKER_VISIBILITY_TIMEOUT", default=360)}
 
 # The verification settings of the contract (defaults in verification/conf.py).
 globals().update(verification_conf.validate(verification_conf.read_environment(env)))
+
+CELERY_BEAT_SCHEDULE = {
+    "expire-verifications": {"task": "verification.tasks.expire_due", "schedule": 60.0},
+    "sweep-deliveries": {"task": "verification.tasks.sweep", "schedule": VERIFICATION_SWEEP_INTERVAL_SECONDS},
+}
 
 # The sandbox carrier speaks for Plivo: it must never run by accident in production.
 SANDBOX_ENABLED = DEBUG or VERIFICATION_SANDBOX_IN_PRODUCTION

@@ -42,6 +42,17 @@ DEFAULTS = {
     "VERIFICATION_DELIVERY_RETRY_BACKOFF_SECONDS": (float, 2.0),
     "VERIFICATION_DELIVERY_RETRY_BACKOFF_MAX_SECONDS": (float, 300.0),
     "VERIFICATION_CARRIER_TIMEOUT_SECONDS": (float, 5.0),
+    # No call may run for Plivo's default of four hours: hung up after this.
+    "VERIFICATION_CALL_TIME_LIMIT_SECONDS": (int, 120),
+    # The sweeper (Celery beat): how often it runs, and when a delivery counts as lost.
+    "VERIFICATION_SWEEP_INTERVAL_SECONDS": (float, 10.0),
+    # `queued` this long past its due time: its task was lost (a killed worker, the broker
+    # down after the commit); handed to a worker again.
+    "VERIFICATION_SWEEP_QUEUED_AFTER_SECONDS": (float, 30.0),
+    # `sending` this long: the worker died while asking the carrier; the outcome is unknown.
+    "VERIFICATION_SWEEP_SENDING_AFTER_SECONDS": (float, 60.0),
+    # Ended verifications, their deliveries and audit rows are deleted after this many days.
+    "VERIFICATION_RETENTION_DAYS": (int, 90),
     # Plivo places at most 2 outbound calls per second per account by default.
     "VERIFICATION_CARRIER_CALLS_PER_SECOND": (int, 2),
     # Where the sandbox's Plivo-compatible REST API lives; default

@@ -152,6 +152,13 @@ class Delivery(models.Model):
     tries = models.PositiveSmallIntegerField(default=0)
     error = models.CharField(max_length=255, blank=True)
     hangup_cause = models.CharField(max_length=64, blank=True)
+    # Plivo's hangup cause as its callbacks name it (HangupCauseCode, HangupCauseName, HangupSource).
+    hangup_cause_code = models.CharField(max_length=8, blank=True)
+    hangup_cause_name = models.CharField(max_length=64, blank=True)
+    hangup_source = models.CharField(max_length=32, blank=True)
+    # When a worker should next ask the carrier (now, or after a retry's backoff or a
+    # pacing slot); a `queued` delivery long past it lost its task, and is swept.
+    due_at = models.DateTimeField(default=timezone.now)
     duration_seconds = models.PositiveIntegerField(null=True, blank=True)
     # When the person heard the code (or typed one, in keypad mode): a call that
     # ends "completed" without it reached a voicemail or nobody pressed a key.
@@ -162,7 +169,10 @@ class Delivery(models.Model):
     class Meta:
         ordering = ["created_at"]
         verbose_name_plural = "deliveries"
-        indexes = [models.Index(fields=["status", "created_at"], name="delivery_status_created")]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="delivery_status_created"),
+            models.Index(fields=["status", "due_at"], name="delivery_status_due"),
+        ]
 
     def __str__(self):
         return f"{self.channel} {self.id} ({self.status})"

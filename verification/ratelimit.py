@@ -49,6 +49,17 @@ return {0, 0}
 """
 
 
+# KEYS: the slot key. ARGV: now_ms, interval_ms. The next free slot, taken: returns ms until it.
+RESERVE_SCRIPT = """
+local now = tonumber(ARGV[1])
+local interval = tonumber(ARGV[2])
+local last = tonumber(redis.call('GET', KEYS[1]) or '-1e18')
+local slot = math.max(now, last + interval)
+redis.call('SET', KEYS[1], string.format('%.0f', slot), 'PX', math.floor(slot - now + interval * 2))
+return math.floor(slot - now)
+"""
+
+
 @dataclass(frozen=True)
 class Rule:
     """At most `limit` hits per `window` seconds for one subject."""
@@ -131,6 +142,12 @@ class _LocalWindows:
             self.cache.set(INDEX_KEY, {k: w for k, w in index.items() if self.cache.has_key(k)}, timeout=None)
             return 0, 0
 
+    def reserve(self, key, now_ms, interval_ms):
+        with self.locked():
+            slot = max(now_ms, self.cache.get(key, float("-inf")) + interval_ms)
+            self.cache.set(key, slot, timeout=int((slot - now_ms + interval_ms * 2) / 1000) + 1)
+            return slot - now_ms
+
     def windows(self, now_ms):
         found = []
         for key, window_ms in sorted(self.cache.get(INDEX_KEY, {}).items()):
@@ -171,6 +188,24 @@ def hit(rules, *, now=None):
             code=rule.code,
             wait_seconds=int(wait_ms) / 1000,
         )
+
+
+def reserve_slot(name, subject, *, interval, now=None):
+    """Take the next free slot of a queue that lets one thing through every `interval`
+    seconds (shared by every process); returns the seconds to wait for it (0: go now).
+
+    Each caller is given its own slot once, so a backlog waits in line instead of
+    everyone waking at the same moment and trying again.
+    """
+    now_ms = int((now if now is not None else time.time()) * 1000)
+    key = f"{KEY_PREFIX}-slot:{name}:{subject}"
+    client = _redis()
+    if client is not None:
+        with _fail_closed():
+            wait_ms = client.eval(RESERVE_SCRIPT, 1, key, now_ms, int(interval * 1000))
+    else:
+        wait_ms = _LocalWindows().reserve(key, now_ms, int(interval * 1000))
+    return max(0, int(wait_ms)) / 1000
 
 
 def seconds_until_free(rule, *, now=None):

@@ -10,7 +10,7 @@ import threading
 from celery import shared_task
 from django.db import connection
 
-from . import services
+from . import health, services
 from .carriers import CarrierUnavailable
 from .conf import app_settings
 from .exceptions import Throttled
@@ -25,24 +25,41 @@ def retry_countdown(retries):
 
 
 @shared_task(bind=True, acks_late=True, max_retries=None)
-def deliver(self, delivery_id):
-    """Hand one delivery to the carrier; retried with backoff while the carrier is unavailable."""
+def deliver(self, delivery_id, slot_reserved=False):
+    """Hand one delivery to the carrier; retried with backoff while the carrier, the
+    database or Redis is unavailable. Acknowledged only once done, so a worker that
+    dies mid-task leaves the message for another (and the sweeper backs that up)."""
     try:
-        services.delivery_dispatch(delivery_id=delivery_id)
+        services.delivery_dispatch(delivery_id=delivery_id, slot_reserved=slot_reserved)
     except Throttled as exc:
-        # The carrier's call rate is used up for this second: wait our turn (not a failed try).
+        # Waiting for this call's pacing slot (not a failed try).
         if self.request.is_eager:
-            run_later(deliver, delivery_id, countdown=exc.wait_seconds)  # never sleep in a request
+            run_later(deliver, delivery_id, True, countdown=exc.wait_seconds)  # never sleep in a request
             return None
-        raise self.retry(exc=exc, countdown=exc.wait_seconds) from exc
+        raise self.retry(
+            exc=exc, countdown=exc.wait_seconds, kwargs={"delivery_id": delivery_id, "slot_reserved": True}
+        ) from exc
     except CarrierUnavailable as exc:
         if services.delivery_tries(delivery_id=delivery_id) > app_settings.DELIVERY_MAX_RETRIES:
             logger.warning("Delivery %s failed: retries spent (%s)", delivery_id, exc)
             services.delivery_give_up(delivery_id=delivery_id, error=str(exc))
-            return
+            return None
         countdown = retry_countdown(services.delivery_tries(delivery_id=delivery_id) - 1)
+        services.delivery_retry_later(delivery_id=delivery_id, countdown=countdown)
         logger.info("Delivery %s: carrier unavailable, retry in %ss (%s)", delivery_id, countdown, exc)
         raise self.retry(exc=exc, countdown=countdown) from exc
+    except Exception as exc:
+        if health.dependency_of(exc) is None:
+            raise
+        # PostgreSQL restarting, Redis blinking: nothing was claimed, or the sweeper
+        # settles a claim left half-way; try again shortly.
+        countdown = retry_countdown(min(self.request.retries, 6))
+        logger.warning("Delivery %s: %s unavailable, retry in %ss", delivery_id, health.dependency_of(exc), countdown)
+        if self.request.is_eager:  # an eager retry would run at once, in place, again and again
+            run_later(deliver, delivery_id, slot_reserved, countdown=countdown)
+            return None
+        raise self.retry(exc=exc, countdown=countdown) from exc
+    return None
 
 
 @shared_task(acks_late=True)
@@ -80,11 +97,15 @@ def _run_in_thread(task, args):
 
 @shared_task
 def expire_due():
-    """Every minute (Celery beat): expire overdue verifications, sweep deliveries a lost
-    task left behind, forget old idempotency keys."""
+    """Every minute (Celery beat): expire overdue verifications, forget old idempotency keys."""
     from . import clock
     from .api.idempotency import idempotency_purge
 
     idempotency_purge(now=clock.now())
-    services.delivery_sweep(now=clock.now())
     return services.verification_expire_due()
+
+
+@shared_task
+def sweep():
+    """Every few seconds (Celery beat): hand lost deliveries and fallback timers to a worker again."""
+    return services.delivery_sweep()

@@ -16,6 +16,7 @@ CALL = CallRequest(to="+14155550123", answer_url="https://example.test/a", hangu
 
 @pytest.fixture
 def fixed_status_carrier(live_server, settings):
+    fixed_status.REQUESTS.clear()
     settings.ROOT_URLCONF = "tests.carriers.urls"
     settings.VERIFICATION_SANDBOX_API_URL = f"{live_server.url}/fixed-status"
     return PlivoRestCarrier.from_settings()
@@ -28,7 +29,17 @@ def test_rate_limits_and_server_errors_are_temporary(fixed_status_carrier, statu
         fixed_status_carrier.place_call(CALL)
 
 
-@pytest.mark.parametrize("status", [400, 401, 403, 404, 422])
+@pytest.mark.parametrize("status", [500, 502, 503])
+def test_a_server_error_is_one_request_not_the_sdks_own_three(fixed_status_carrier, status, monkeypatch, capsys):
+    """Our backoff decides about a second try; the SDK's 'Fallback for URL' loop would POST twice more."""
+    monkeypatch.setitem(fixed_status.STATUS, "code", status)
+    with pytest.raises(CarrierUnavailable):
+        fixed_status_carrier.place_call(CALL)
+    assert len(fixed_status.REQUESTS) == 1
+    assert "Fallback for URL" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("status", [400, 401, 402, 403, 404, 405, 409, 413, 422])
 def test_client_errors_are_permanent(fixed_status_carrier, status, monkeypatch):
     monkeypatch.setitem(fixed_status.STATUS, "code", status)
     with pytest.raises(CarrierRejected):

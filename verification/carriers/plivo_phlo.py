@@ -9,7 +9,8 @@ from plivo.resources.phlos import Phlo
 
 from ..conf import app_settings
 from .base import CallRequest, Carrier, CarrierRejected, SmsRequest
-from .plivo_rest import PlivoRestCarrier
+from .plivo_client import remember_status
+from .plivo_rest import call_api
 
 
 class PlivoPhloCarrier(Carrier):
@@ -30,6 +31,7 @@ class PlivoPhloCarrier(Carrier):
         if app_settings.CARRIER == "sandbox":
             client.phlo_base_uri = app_settings.sandbox_api_url + "/phlo/v1"  # an instance attribute the SDK keeps
             client.session.trust_env = False
+        remember_status(client)
         return cls(client, app_settings.PLIVO_PHLO_ID, app_settings.from_number)
 
     def place_call(self, request: CallRequest) -> str:
@@ -40,5 +42,5 @@ class PlivoPhloCarrier(Carrier):
 
     def _run(self, to, code, mode):
         phlo = Phlo(self.client, {"phlo_id": self.phlo_id})  # skips the SDK's extra GET of the PHLO
-        response = PlivoRestCarrier._call_api(phlo.run, from_=self.from_number, to=to, otp=code, mode=mode)
+        response = call_api(self.client, phlo.run, from_=self.from_number, to=to, otp=code, mode=mode)
         return str(getattr(response, "api_id", "") or self.phlo_id)

@@ -2,6 +2,7 @@
 
 import requests
 from plivo import exceptions as plivo_errors
+from urllib3.exceptions import NewConnectionError
 
 from ..conf import app_settings
 from .base import (
@@ -14,16 +15,39 @@ from .base import (
 )
 from .plivo_client import make_rest_client
 
-# Plivo answers these with a plain PlivoRestError or PlivoServerError: worth a retry.
-TEMPORARY_ERRORS = (plivo_errors.PlivoServerError,)
-PERMANENT_ERRORS = (
-    plivo_errors.ValidationError,
-    plivo_errors.AuthenticationError,
-    plivo_errors.ForbiddenError,
-    plivo_errors.GeoPermissionError,  # 403 on Call/Message: the destination is not enabled
-    plivo_errors.ResourceNotFoundError,
-    plivo_errors.InvalidRequestError,
-)
+RING_TIMEOUT_SECONDS = 45
+
+
+def never_sent(exc):
+    """True if a network error came before the request left us (refused, unresolvable,
+    connect timeout); after that, the carrier may have acted on it."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    if not isinstance(exc, requests.ConnectionError):
+        return False
+    reason = getattr(exc.args[0] if exc.args else None, "reason", None)
+    return isinstance(reason, NewConnectionError)
+
+
+def classify(exc, status):
+    """The carrier error that a failed API call stands for.
+
+    429 and 5xx are temporary (retried with backoff); every other 4xx is a
+    refusal (never retried); a request that may have reached the carrier but got
+    no answer is an unknown outcome (never retried: a second call is worse).
+    """
+    if isinstance(exc, requests.RequestException):  # the SDK does not wrap network errors
+        if never_sent(exc):
+            return CarrierUnavailable(f"Network error talking to the carrier: {type(exc).__name__}")
+        return CarrierOutcomeUnknown(
+            f"The carrier did not answer ({type(exc).__name__}); the delivery may have gone out."
+        )
+    if status == 429 or (status or 0) >= 500:
+        return CarrierUnavailable(f"Carrier unavailable (HTTP {status}): {exc}")
+    if status is not None and 400 <= status < 500:
+        return CarrierRejected(f"Carrier refused the request (HTTP {status}): {exc}")
+    # An answer the SDK could not read (a 2xx without the fields it expects, say).
+    return CarrierOutcomeUnknown(f"Unexpected answer from the carrier (HTTP {status}): {exc}")
 
 
 class PlivoRestCarrier(Carrier):
@@ -44,7 +68,8 @@ class PlivoRestCarrier(Carrier):
             answer_method="POST",
             hangup_url=request.hangup_url,
             hangup_method="POST",
-            ring_timeout=45,
+            ring_timeout=RING_TIMEOUT_SECONDS,
+            time_limit=app_settings.CALL_TIME_LIMIT_SECONDS,  # never Plivo's default of four hours
         )
         return str(response.request_uuid)
 
@@ -59,17 +84,14 @@ class PlivoRestCarrier(Carrier):
         )
         return str(response.message_uuid[0])
 
-    @staticmethod
-    def _call_api(api_method, **kwargs):
-        try:
-            return api_method(**kwargs)
-        except requests.ReadTimeout as exc:  # sent, but no answer: it may have been placed
-            raise CarrierOutcomeUnknown("The carrier did not answer in time; the delivery may have gone out.") from exc
-        except requests.RequestException as exc:  # the SDK does not wrap network errors
-            raise CarrierUnavailable(f"Network error talking to the carrier: {type(exc).__name__}") from exc
-        except TEMPORARY_ERRORS as exc:
-            raise CarrierUnavailable(f"Carrier server error: {exc}") from exc
-        except PERMANENT_ERRORS as exc:
-            raise CarrierRejected(f"Carrier refused the request: {exc}") from exc
-        except plivo_errors.PlivoRestError as exc:  # 429, 502, 503
-            raise CarrierUnavailable(f"Carrier unavailable: {exc}") from exc
+    def _call_api(self, api_method, **kwargs):
+        return call_api(self.client, api_method, **kwargs)
+
+
+def call_api(client, api_method, **kwargs):
+    """`api_method(**kwargs)` of `client` (made with remember_status), its failure classified."""
+    client.last_status = None
+    try:
+        return api_method(**kwargs)
+    except (requests.RequestException, plivo_errors.PlivoRestError) as exc:
+        raise classify(exc, client.last_status) from exc

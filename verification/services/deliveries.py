@@ -1,13 +1,14 @@
 """Deliveries: start them, hand them to the carrier once, follow their status,
 and move a channel's workflow on (SMS, then a call) or fail the verification."""
 
+import logging
 from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 
-from .. import clock, ratelimit
+from .. import clock, health, ratelimit
 from ..carriers import (
     CarrierOutcomeUnknown,
     CarrierRejected,
@@ -17,6 +18,7 @@ from ..carriers import (
 from ..carriers.base import CallRequest, SmsRequest
 from ..codes import decrypt_code
 from ..conf import app_settings
+from ..exceptions import Throttled
 from ..models import (
     DELIVERY_FAILED,
     DELIVERY_PROGRESS,
@@ -28,6 +30,8 @@ from ..models import (
 )
 from ..phones import is_fixed_line
 from .audit import CARRIER, SYSTEM, audit
+
+logger = logging.getLogger(__name__)
 
 # Which deliveries a channel's workflow allows, in order.
 WORKFLOWS = {
@@ -51,30 +55,52 @@ def public_url(name, delivery):
 
 def delivery_start(verification, channel, *, actor=SYSTEM, now):
     """Make a delivery and hand it to a worker once the transaction commits."""
-    from ..tasks import deliver  # tasks import services
 
     delivery = Delivery.objects.create(
-        verification=verification, channel=channel, carrier=app_settings.CARRIER, created_at=now, updated_at=now
+        verification=verification,
+        channel=channel,
+        carrier=app_settings.CARRIER,
+        created_at=now,
+        updated_at=now,
+        due_at=now,
     )
     audit(verification, "delivery_queued", actor=actor, now=now, delivery=delivery, channel=channel)
-    # robust: a broker hiccup must not turn a committed create into an error page.
-    transaction.on_commit(lambda: deliver.delay(str(delivery.id)), robust=True)
+    # After the commit, so a worker never sees it half-written. If the broker fails just
+    # then, the delivery stays `queued` and the sweeper hands it over within seconds.
+    transaction.on_commit(lambda: enqueue_delivery(delivery.id))
     if verification.channel == Channel.AUTO and channel == Channel.SMS:
         from ..tasks import schedule_fallback
 
-        transaction.on_commit(lambda: schedule_fallback(verification.id), robust=True)
+        transaction.on_commit(lambda: schedule_fallback(verification.id), robust=True)  # the sweeper backs it up
     return delivery
 
 
-def delivery_dispatch(*, delivery_id):
+def enqueue_delivery(delivery_id):
+    """Hand a delivery to a worker; a broker that fails is remembered, never an error page."""
+    from ..tasks import deliver
+
+    try:
+        deliver.delay(str(delivery_id))
+    except Exception as exc:
+        if health.dependency_of(exc) is None:
+            raise
+        health.broker_failed()
+        logger.warning("Delivery %s not enqueued (%s); the sweeper will hand it over.", delivery_id, exc)
+        return False
+    return True
+
+
+def delivery_dispatch(*, delivery_id, slot_reserved=False):
     """Ask the carrier for the delivery, at most once: a second run does nothing.
 
-    Returns the delivery; raises CarrierUnavailable (after putting the delivery
-    back in the queue) when the carrier should be asked again later.
+    Returns the delivery; raises Throttled when a call must wait for its pacing
+    slot (`slot_reserved` on the run at that slot), and CarrierUnavailable (after
+    putting the delivery back in the queue) when the carrier should be asked
+    again later.
     """
     now = clock.now()
     if Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.QUEUED, channel=Channel.CALL).exists():
-        _pace_calls(now)
+        _pace_call(delivery_id, now, slot_reserved=slot_reserved)
     claimed = Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.QUEUED).update(
         status=DeliveryStatus.SENDING, tries=F("tries") + 1, updated_at=now
     )
@@ -126,13 +152,19 @@ def delivery_dispatch(*, delivery_id):
         # A fault of ours: fail the delivery (the workflow moves on) rather than leave it stuck.
         _finish(delivery, DeliveryStatus.FAILED, error=f"Internal error: {type(exc).__name__}")
         raise
-    Delivery.objects.filter(pk=delivery_id).update(provider_id=provider_id[:64], error="")
     Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.SENDING).update(
-        status=DeliveryStatus.SENT, updated_at=clock.now()
+        status=DeliveryStatus.SENT, provider_id=provider_id[:64], error="", updated_at=clock.now()
     )
     delivery.refresh_from_db()
     audit(verification, "delivery_sent", now=clock.now(), delivery=delivery, channel=delivery.channel)
     return delivery
+
+
+# Calls leave at most CARRIER_CALLS_PER_SECOND in any second, measured where the
+# carrier sees them: slots are spaced a little wider than 1/rate, so the time from
+# our check to the carrier's arrival (a few ms) can never squeeze in one more.
+PACE_MARGIN_SECONDS = 0.1
+PACE_CHECK_WINDOW_SECONDS = 1.05
 
 
 def pace_rule():
@@ -140,46 +172,93 @@ def pace_rule():
         "carrier-calls",
         app_settings.auth_id or "default",
         limit=app_settings.CARRIER_CALLS_PER_SECOND,
-        window=1,
+        window=PACE_CHECK_WINDOW_SECONDS,
         detail="The carrier's outbound call rate is used up for this second.",
         code="carrier_pace",
     )
 
 
-def _pace_calls(now):
-    """Keep to the carrier's outbound call rate, shared by every worker (raises Throttled)."""
-    ratelimit.hit([pace_rule()], now=now.timestamp())
+def _pace_call(delivery_id, now, *, slot_reserved):
+    """Keep to the carrier's outbound call rate, shared by every worker (raises Throttled).
+
+    A call takes the next free slot once and waits for it (one re-queue, at any
+    backlog); at its slot the sliding window has the last word, in case the task
+    ran late and would bunch up with the next one.
+    """
+    rate = app_settings.CARRIER_CALLS_PER_SECOND
+    if rate <= 0:
+        return
+    subject = app_settings.auth_id or "default"
+    if not slot_reserved:
+        wait = ratelimit.reserve_slot("carrier-calls", subject, interval=(1 + PACE_MARGIN_SECONDS) / rate, now=now.timestamp())
+        if wait > 0:
+            _wait_for(delivery_id, now, wait)
+    try:
+        ratelimit.hit([pace_rule()], now=now.timestamp())
+    except Throttled:
+        wait = ratelimit.reserve_slot("carrier-calls", subject, interval=(1 + PACE_MARGIN_SECONDS) / rate, now=now.timestamp())
+        _wait_for(delivery_id, now, max(wait, 0.05))
 
 
-QUEUED_TOO_LONG = timedelta(minutes=10)  # longer than any retry's backoff
-SENDING_TOO_LONG = timedelta(minutes=5)
+def _wait_for(delivery_id, now, wait):
+    """Mark the delivery due at its slot (so the sweeper leaves it alone) and say how long to wait."""
+    Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.QUEUED).update(
+        due_at=now + timedelta(seconds=wait + 1)
+    )
+    raise Throttled("Waiting for the carrier's pace.", retry_after=wait, code="carrier_pace", wait_seconds=wait)
+
+
+def delivery_retry_later(*, delivery_id, countdown):
+    """The carrier was unavailable: the delivery is due again after its backoff."""
+    Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.QUEUED).update(
+        due_at=clock.now() + timedelta(seconds=countdown)
+    )
 
 
 def delivery_sweep(*, now=None):
-    """Deliveries a lost task left behind: re-queue the waiting, fail the half-sent.
+    """Deliveries and timers a lost task left behind; runs every few seconds (Celery beat).
 
-    A delivery still `queued` long after it was made lost its task (a broker
-    hiccup); `sending` for minutes means a worker died mid-request, and since
-    the carrier may have taken it, it is failed rather than sent twice.
+    A delivery still `queued` well past its due time lost its task (a killed
+    worker, the broker down after the commit): it is handed to a worker again.
+    `sending` for a minute means a worker died mid-request; the carrier may
+    have taken it, so it is failed (the workflow moves on) rather than sent
+    twice. An `auto` verification whose fallback timer was lost gets its call.
     Returns (requeued, failed).
     """
-    from ..tasks import deliver
-
     now = now or clock.now()
-    waiting = Delivery.objects.filter(
-        status=DeliveryStatus.QUEUED, updated_at__lt=now - QUEUED_TOO_LONG, verification__status=Status.PENDING
-    ).values_list("pk", flat=True)[:500]
+    queued_after = timedelta(seconds=app_settings.SWEEP_QUEUED_AFTER_SECONDS)
+    waiting = list(
+        Delivery.objects.filter(
+            status=DeliveryStatus.QUEUED, due_at__lt=now - queued_after, verification__status=Status.PENDING
+        ).values_list("pk", flat=True)[:500]
+    )
     requeued = 0
     for pk in waiting:
-        Delivery.objects.filter(pk=pk).update(updated_at=now)  # not swept again at once
-        deliver.delay(str(pk))
-        requeued += 1
-    stuck = Delivery.objects.filter(status=DeliveryStatus.SENDING, updated_at__lt=now - SENDING_TOO_LONG)[:500]
+        # Due again later, so the next sweep does not hand it over a second time at once.
+        Delivery.objects.filter(pk=pk, status=DeliveryStatus.QUEUED).update(due_at=now)
+        requeued += enqueue_delivery(pk)
+    sending_after = timedelta(seconds=app_settings.SWEEP_SENDING_AFTER_SECONDS)
+    stuck = Delivery.objects.filter(status=DeliveryStatus.SENDING, updated_at__lt=now - sending_after)[:500]
     failed = 0
     for delivery in stuck:
         _finish(delivery, DeliveryStatus.FAILED, error="The worker was lost while asking the carrier.")
         failed += 1
+    _sweep_lost_fallbacks(now, queued_after)
     return requeued, failed
+
+
+def _sweep_lost_fallbacks(now, grace):
+    """`auto` verifications past their fallback time with no call: the timer task was lost."""
+    overdue = now - timedelta(seconds=app_settings.FALLBACK_AFTER_SECONDS) - grace
+    lost = (
+        VerificationAttempt.objects.filter(
+            status=Status.PENDING, channel=Channel.AUTO, created_at__lt=overdue, expires_at__gt=now
+        )
+        .exclude(deliveries__channel=Channel.CALL)
+        .values_list("pk", flat=True)[:500]
+    )
+    for pk in list(lost):
+        workflow_advance(verification_id=pk, reason="fallback_timer")
 
 
 def delivery_tries(*, delivery_id):
