@@ -1,5 +1,6 @@
 """The delivery task on a real Celery worker (Redis broker): retries, backoff, idempotency."""
 
+import datetime as dt
 import itertools
 
 import pytest
@@ -75,3 +76,34 @@ def test_calls_are_paced_to_the_carriers_rate_across_the_worker(celery_worker, l
     gaps = [(later - earlier).total_seconds() for earlier, later in itertools.pairwise(placed)]
     assert all(gap >= 0.9 for gap in gaps), gaps  # never two calls inside one second
     assert all(delivery_of(v).tries == 1 for v in verifications)  # waiting is not a failed try
+
+
+def test_a_backlog_of_calls_waits_in_line_once_each_and_never_crowds_a_second(celery_worker, live_site, settings):
+    """Each call takes a pacing slot once (at most one re-queue, whatever the backlog), and
+    no one-second window at the carrier ever holds more calls than the rate."""
+    from celery.signals import task_prerun
+
+    from verification.sandbox.models import InboxEntry
+
+    settings.VERIFICATION_CARRIER_CALLS_PER_SECOND = 4
+    runs = []
+
+    def count(sender=None, kwargs=None, args=None, **_):
+        if sender is deliver:
+            runs.append((args or [None])[0] or (kwargs or {}).get("delivery_id"))
+
+    task_prerun.connect(count, weak=False)
+    try:
+        numbers = [f"+1415555{n:04d}" for n in range(1200, 1212)]
+        verifications = [services.verification_create(phone_number=n, channel="call") for n in numbers]
+        for verification in verifications:
+            wait_for(lambda v=verification: delivery_of(v).status == DeliveryStatus.COMPLETED, message="every call")
+    finally:
+        task_prerun.disconnect(count)
+    simulator.wait_until_idle(timeout=15)
+    arrivals = sorted(InboxEntry.objects.filter(channel="call").values_list("created_at", flat=True))
+    assert len(arrivals) == len(numbers)
+    busiest = max(sum(1 for t in arrivals if start <= t < start + dt.timedelta(seconds=1)) for start in arrivals)
+    assert busiest <= 4
+    per_delivery = {str(delivery_of(v).id): runs.count(str(delivery_of(v).id)) for v in verifications}
+    assert max(per_delivery.values()) <= 2, per_delivery  # the first try, and at most one at its slot

@@ -99,8 +99,6 @@ def delivery_dispatch(*, delivery_id, slot_reserved=False):
     again later.
     """
     now = clock.now()
-    if Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.QUEUED, channel=Channel.CALL).exists():
-        _pace_call(delivery_id, now, slot_reserved=slot_reserved)
     claimed = Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.QUEUED).update(
         status=DeliveryStatus.SENDING, tries=F("tries") + 1, updated_at=now
     )
@@ -115,6 +113,8 @@ def delivery_dispatch(*, delivery_id, slot_reserved=False):
     try:
         carrier = get_carrier()
         if delivery.channel == Channel.CALL:
+            # Paced here, right before the request, so the rate holds where the carrier counts it.
+            _pace_call(delivery_id, slot_reserved=slot_reserved)
             provider_id = carrier.place_call(
                 CallRequest(
                     to=str(verification.phone_number),
@@ -134,6 +134,8 @@ def delivery_dispatch(*, delivery_id, slot_reserved=False):
                     code=code,
                 )
             )
+    except Throttled:
+        raise
     except CarrierRejected as exc:
         _finish(delivery, DeliveryStatus.FAILED, error=str(exc))
         return delivery
@@ -149,6 +151,13 @@ def delivery_dispatch(*, delivery_id, slot_reserved=False):
         )
         raise
     except Exception as exc:
+        if health.dependency_of(exc):
+            # Redis or the database blinked before the request went out: back in the queue,
+            # not a failed try (if even that fails, the sweeper settles it).
+            Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.SENDING).update(
+                status=DeliveryStatus.QUEUED, tries=F("tries") - 1, updated_at=clock.now()
+            )
+            raise
         # A fault of ours: fail the delivery (the workflow moves on) rather than leave it stuck.
         _finish(delivery, DeliveryStatus.FAILED, error=f"Internal error: {type(exc).__name__}")
         raise
@@ -178,32 +187,28 @@ def pace_rule():
     )
 
 
-def _pace_call(delivery_id, now, *, slot_reserved):
-    """Keep to the carrier's outbound call rate, shared by every worker (raises Throttled).
+def _pace_call(delivery_id, *, slot_reserved):
+    """Keep to the carrier's outbound call rate, shared by every worker.
 
     A call takes the next free slot once and waits for it (one re-queue, at any
     backlog); at its slot the sliding window has the last word, in case the task
-    ran late and would bunch up with the next one.
+    ran late and would crowd the next one. Waiting puts the claimed delivery back
+    in the queue, due at its slot (not a failed try), and raises Throttled.
     """
     rate = app_settings.CARRIER_CALLS_PER_SECOND
     if rate <= 0:
         return
-    subject = app_settings.auth_id or "default"
-    if not slot_reserved:
-        wait = ratelimit.reserve_slot("carrier-calls", subject, interval=(1 + PACE_MARGIN_SECONDS) / rate, now=now.timestamp())
-        if wait > 0:
-            _wait_for(delivery_id, now, wait)
-    try:
-        ratelimit.hit([pace_rule()], now=now.timestamp())
-    except Throttled:
-        wait = ratelimit.reserve_slot("carrier-calls", subject, interval=(1 + PACE_MARGIN_SECONDS) / rate, now=now.timestamp())
-        _wait_for(delivery_id, now, max(wait, 0.05))
-
-
-def _wait_for(delivery_id, now, wait):
-    """Mark the delivery due at its slot (so the sweeper leaves it alone) and say how long to wait."""
-    Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.QUEUED).update(
-        due_at=now + timedelta(seconds=wait + 1)
+    now = clock.now()
+    subject, interval = app_settings.auth_id or "default", (1 + PACE_MARGIN_SECONDS) / rate
+    wait = 0 if slot_reserved else ratelimit.reserve_slot("carrier-calls", subject, interval=interval, now=now.timestamp())
+    if not wait:
+        try:
+            ratelimit.hit([pace_rule()], now=now.timestamp())
+            return
+        except Throttled:
+            wait = max(ratelimit.reserve_slot("carrier-calls", subject, interval=interval, now=now.timestamp()), 0.05)
+    Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.SENDING).update(
+        status=DeliveryStatus.QUEUED, tries=F("tries") - 1, due_at=now + timedelta(seconds=wait + 1), updated_at=now
     )
     raise Throttled("Waiting for the carrier's pace.", retry_after=wait, code="carrier_pace", wait_seconds=wait)
 
