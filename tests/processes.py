@@ -145,3 +145,51 @@ class SiteClient:
             if time.monotonic() > deadline:
                 raise AssertionError(f"No code reached {to} in {timeout} s: {self.inbox(to)}")
             time.sleep(0.2)
+
+
+def worker_command(*extra):
+    return [
+        sys.executable, "-m", "celery", "-A", "otpsite", "worker", "--pool=solo", "--loglevel=INFO",
+        "--without-heartbeat", "--without-mingle", "--without-gossip", *extra,
+    ]  # fmt: skip
+
+
+def database_url_of_tests():
+    """The URL of the database pytest-django made, for a worker process to use."""
+    from urllib.parse import quote
+
+    from django.db import connection
+
+    db = connection.settings_dict
+    credentials = quote(db["USER"]) + (f":{quote(db['PASSWORD'])}" if db.get("PASSWORD") else "")
+    return f"postgres://{credentials}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+class PrivateRedis:
+    """A redis-server of the test's own (its own port and directory), to stop and start at will."""
+
+    def __init__(self, directory):
+        self.directory = directory
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process = None
+
+    def start(self):
+        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        self.process = subprocess.Popen(
+            [*command, "--dir", str(self.directory)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    return self
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise AssertionError("the private redis-server did not start") from None
+                time.sleep(0.05)
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
