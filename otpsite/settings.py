@@ -259,10 +259,13 @@ globals().update(verification_conf.validate(verification_conf.read_environment(e
 CELERY_BEAT_SCHEDULE = {
     "expire-verifications": {"task": "verification.tasks.expire_due", "schedule": 60.0},
     "sweep-deliveries": {"task": "verification.tasks.sweep", "schedule": VERIFICATION_SWEEP_INTERVAL_SECONDS},
+    "purge-old-records": {"task": "verification.tasks.purge", "schedule": 3600.0},
 }
 
 # The sandbox carrier speaks for Plivo: it must never run by accident in production.
 SANDBOX_ENABLED = DEBUG or VERIFICATION_SANDBOX_IN_PRODUCTION
+if SANDBOX_ENABLED:
+    CELERY_BEAT_SCHEDULE["purge-sandbox-inbox"] = {"task": "verification.sandbox.tasks.purge_inbox", "schedule": 3600.0}
 if VERIFICATION_CARRIER == "sandbox" and not SANDBOX_ENABLED:
     raise ImproperlyConfigured(
         "The sandbox carrier refuses to start with DJANGO_DEBUG off. Set VERIFICATION_CARRIER=plivo "

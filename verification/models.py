@@ -227,13 +227,14 @@ class AuditEvent(models.Model):
 
 
 class IdempotencyRecord(models.Model):
-    """The first answer to an API create sent with an `Idempotency-Key`, replayed on retries."""
+    """An API create sent with an `Idempotency-Key`: its body's hash and the verification it made."""
 
     api_key = models.ForeignKey("rest_framework_api_key.APIKey", on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=255)
     request_hash = models.CharField(max_length=64)
     response_status = models.PositiveSmallIntegerField(null=True)  # null while the first request runs
-    response_body = models.JSONField(null=True)
+    # What the first answer was about; a replay answers with it (no body is kept at rest).
+    verification = models.ForeignKey(VerificationAttempt, on_delete=models.CASCADE, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:

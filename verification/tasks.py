@@ -109,3 +109,14 @@ def expire_due():
 def sweep():
     """Every few seconds (Celery beat): hand lost deliveries and fallback timers to a worker again."""
     return services.delivery_sweep()
+
+
+@shared_task
+def purge():
+    """Every hour (Celery beat): what is older than VERIFICATION_RETENTION_DAYS, and expired sessions."""
+    from importlib import import_module
+
+    from django.conf import settings
+
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
+    return services.retention_purge()

@@ -27,6 +27,19 @@ def test_a_retried_create_with_the_same_key_returns_the_first_answer_and_sends_n
     assert Delivery.objects.count() == 1
 
 
+def test_a_replay_answers_with_the_verification_as_it_is_now_and_no_body_is_kept(api):
+    from verification.models import IdempotencyRecord
+
+    key = str(uuid.uuid4())
+    first = api.post(URL, BODY, format="json", headers={"Idempotency-Key": key}).json()
+    api.post(f"{URL}/{first['id']}/cancel")
+    again = api.post(URL, BODY, format="json", headers={"Idempotency-Key": key})
+    assert again.status_code == 201 and again.json()["id"] == first["id"]
+    assert again.json()["status"] == "canceled"
+    [record] = IdempotencyRecord.objects.values()
+    assert set(record) == {"id", "api_key_id", "key", "request_hash", "response_status", "verification_id", "created_at"}
+
+
 def test_the_same_key_with_another_body_is_422(api):
     key = str(uuid.uuid4())
     api.post(URL, BODY, format="json", headers={"Idempotency-Key": key})

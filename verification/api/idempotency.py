@@ -1,4 +1,5 @@
-"""`Idempotency-Key` on creates: a retried request replays the first answer."""
+"""`Idempotency-Key` on creates: a retried request answers with the verification the
+first one made (its status code, and the verification as it is now), and sends nothing."""
 
 import hashlib
 import json
@@ -45,9 +46,8 @@ def idempotent(request, perform):
         with transaction.atomic():
             response = perform()
             record.response_status = response.status_code
-            # Never the code at rest: a keypad code is put back from the verification on replay.
-            record.response_body = {k: v for k, v in response.data.items() if k != "keypad_code"}
-            record.save(update_fields=["response_status", "response_body"])
+            record.verification_id = response.data["id"]
+            record.save(update_fields=["response_status", "verification"])
     except Exception:
         record.delete()  # a refused request may be retried with the same key
         raise
@@ -55,11 +55,11 @@ def idempotent(request, perform):
 
 
 def _replayed(record):
-    body = dict(record.response_body or {})
-    verification = VerificationAttempt.objects.filter(pk=body.get("id"), voice_mode="keypad").first()
-    if verification is not None:
-        body["keypad_code"] = verification.keypad_code
-    return body
+    """The verification the first request made, as it is now."""
+    from .serializers import VerificationOutput
+
+    verification = VerificationAttempt.objects.prefetch_related("deliveries").get(pk=record.verification_id)
+    return VerificationOutput(verification).data
 
 
 def idempotency_purge(*, now):

@@ -15,6 +15,7 @@ from .deliveries import (
     delivery_tries,
     workflow_advance,
 )
+from .retention import retention_purge
 from .verifications import (
     CheckResult,
     verification_cancel,
@@ -38,6 +39,7 @@ __all__ = [
     "delivery_retry_later",
     "delivery_sweep",
     "delivery_tries",
+    "retention_purge",
     "verification_cancel",
     "verification_check",
     "verification_create",
