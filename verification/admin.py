@@ -26,9 +26,21 @@ class ReadOnlyAdminMixin:
 
 class DeliveryInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Delivery
-    fields = ["channel", "carrier", "status", "tries", "hangup_cause", "duration_seconds", "error", "created_at"]
+    fields = ["channel", "carrier", "status", "tries", "plivo_hangup", "duration_seconds", "error", "created_at"]
     readonly_fields = fields
     extra = 0
+
+    @admin.display(description="hangup")
+    def plivo_hangup(self, obj):
+        return hangup_summary(obj)
+
+
+def hangup_summary(delivery):
+    """Plivo's hangup cause in one line: "4010 End Of XML Instructions (Plivo)", or the telephony cause."""
+    if not (delivery.hangup_cause_code or delivery.hangup_cause_name):
+        return delivery.hangup_cause or "-"
+    summary = f"{delivery.hangup_cause_code} {delivery.hangup_cause_name}".strip()
+    return f"{summary} ({delivery.hangup_source})" if delivery.hangup_source else summary
 
 
 class AuditEventInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -92,8 +104,15 @@ class VerificationAttemptAdmin(admin.ModelAdmin):
 
 @admin.register(Delivery)
 class DeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["masked_phone_number", "channel", "carrier", "status", "tries", "hangup_cause", "created_at"]
-    list_filter = ["status", "channel", "carrier", "verification__country", ("created_at", admin.DateFieldListFilter)]
+    list_display = ["masked_phone_number", "channel", "carrier", "status", "tries", "plivo_hangup", "created_at"]
+    list_filter = [
+        "status",
+        "channel",
+        "carrier",
+        "hangup_source",
+        "verification__country",
+        ("created_at", admin.DateFieldListFilter),
+    ]
     list_select_related = ["verification"]
     date_hierarchy = "created_at"
     readonly_fields = [
@@ -106,6 +125,9 @@ class DeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "tries",
         "error",
         "hangup_cause",
+        "hangup_cause_code",
+        "hangup_cause_name",
+        "hangup_source",
         "duration_seconds",
         "created_at",
         "updated_at",
@@ -115,6 +137,10 @@ class DeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description="phone number")
     def masked_phone_number(self, obj):
         return mask_phone_number(obj.verification.phone_number)
+
+    @admin.display(description="hangup", ordering="hangup_cause_code")
+    def plivo_hangup(self, obj):
+        return hangup_summary(obj)
 
 
 @admin.register(AuditEvent)

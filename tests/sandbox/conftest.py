@@ -16,6 +16,7 @@ def sandbox(live_server, settings, transactional_db):
     settings.VERIFICATION_SANDBOX_API_URL = ""
     settings.PLIVO_AUTH_ID = settings.PLIVO_AUTH_TOKEN = settings.PLIVO_FROM_NUMBER = ""
     test_urls.received.clear()
+    test_urls.methods.clear()
     yield live_server
     # Threads still talking to the server or the database would leak into the next test.
     assert simulator.wait_until_idle(timeout=10), "sandbox threads still running"
@@ -31,13 +32,15 @@ def plivo(sandbox):
 def place_call(plivo):
     """Place a call with the SDK to `to`, answered by the test view `answer`."""
 
-    def place(to, answer="test-answer", **kwargs):
+    def place(to, answer="test-answer", options=None, **kwargs):
+        """`kwargs` fill the answer view's URL; `options` go to calls.create as they are."""
         return plivo.calls.create(
             from_=app_settings.from_number,
             to_=to,
             answer_url=test_urls.absolute(answer, **kwargs),
             hangup_url=test_urls.absolute("test-hangup"),
             ring_url=test_urls.absolute("test-ring"),
+            **(options or {}),
         )
 
     return place
@@ -47,9 +50,9 @@ def place_call(plivo):
 def send_sms(plivo):
     """Send an SMS with the SDK to `to`, its status reported to the test view."""
 
-    def send(to, text="Your code is 4071."):
+    def send(to, text="Your code is 4071.", **options):
         return plivo.messages.create(
-            src=app_settings.from_number, dst=to, text=text, url=test_urls.absolute("test-sms-status")
+            src=app_settings.from_number, dst=to, text=text, url=test_urls.absolute("test-sms-status"), **options
         )
 
     return send

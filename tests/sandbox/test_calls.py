@@ -173,7 +173,7 @@ def test_failing_answer_url_fails_the_call_and_still_hangs_up(place_call):
     finish()
 
     [params] = received("hangup")
-    assert (params["CallStatus"], params["HangupCause"]) == ("failed", "ERROR_REACHING_ANSWER_URL")
+    assert (params["HangupCauseCode"], params["HangupSource"]) == ("7011", "Error")
     assert InboxEntry.objects.get(pk=response.request_uuid).status == EntryStatus.FAILED
 
 

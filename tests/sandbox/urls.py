@@ -7,8 +7,11 @@ from plivo import plivoxml
 from verification.conf import app_settings
 from verification.signatures import plivo_webhook
 
-# (view name, POST params) of every signed request the views received, in order.
+# (view name, params) of every signed request the views received, in order:
+# the form for a POST, the query string for a GET.
 received = []
+# (view name, HTTP method) of the same requests.
+methods = []
 
 CODE = "4071"
 PROMPT = "Press any key to hear your code."
@@ -32,7 +35,8 @@ def _recording(name):
     def decorate(make_xml):
         @plivo_webhook
         def view(request, **kwargs):
-            received.append((name, request.POST.dict()))
+            received.append((name, (request.GET if request.method == "GET" else request.POST).dict()))
+            methods.append((name, request.method))
             return make_xml(**kwargs)
 
         return view
@@ -47,6 +51,26 @@ def answer():
     )
     get_digits.add_speak(PROMPT)
     return _xml(plivoxml.ResponseElement().add(get_digits).add(plivoxml.SpeakElement(NOT_PRESSED)))
+
+
+@_recording("answer-retries")
+def answer_retries(retries):
+    # Asks for one key `retries` times, then says so and hangs up, as the app's call does.
+    get_digits = plivoxml.GetDigitsElement(
+        action=absolute("test-code"), method="POST", timeout=5, num_digits=1, retries=retries, log=False
+    )
+    get_digits.add_speak(PROMPT)
+    response = plivoxml.ResponseElement().add(get_digits).add(plivoxml.SpeakElement(NOT_PRESSED))
+    return _xml(response.add(plivoxml.HangupElement()))
+
+
+@_recording("answer-get")
+def answer_get():
+    get_digits = plivoxml.GetDigitsElement(
+        action=absolute("test-code") + "?step=code", method="GET", timeout=5, num_digits=1, retries=1, log=False
+    )
+    get_digits.add_speak(PROMPT)
+    return _xml(plivoxml.ResponseElement().add(get_digits))
 
 
 @_recording("code")
@@ -83,6 +107,16 @@ def broken():
     return HttpResponse("Something went wrong.", status=500, content_type="text/plain")
 
 
+@_recording("not-xml")
+def not_xml():
+    return HttpResponse("<html><body>Not Plivo XML</body></html>", content_type="text/html")
+
+
+@_recording("redirect-broken")
+def redirect_broken():
+    return _xml(plivoxml.ResponseElement().add(plivoxml.RedirectElement(absolute("test-broken"), method="POST")))
+
+
 @_recording("hangup")
 def hangup():
     return HttpResponse("")
@@ -100,11 +134,15 @@ def sms_status():
 
 urlpatterns = [
     path("test-plivo/answer/", answer, name="test-answer"),
+    path("test-plivo/answer/<int:retries>/", answer_retries, name="test-answer-retries"),
+    path("test-plivo/answer-get/", answer_get, name="test-answer-get"),
     path("test-plivo/code/", code, name="test-code"),
     path("test-plivo/redirect/", redirect, name="test-redirect"),
     path("test-plivo/keypad/<int:timeout>/", keypad, name="test-keypad"),
     path("test-plivo/typed/", typed, name="test-typed"),
     path("test-plivo/broken/", broken, name="test-broken"),
+    path("test-plivo/not-xml/", not_xml, name="test-not-xml"),
+    path("test-plivo/redirect-broken/", redirect_broken, name="test-redirect-broken"),
     path("test-plivo/hangup/", hangup, name="test-hangup"),
     path("test-plivo/ring/", ring, name="test-ring"),
     path("test-plivo/sms-status/", sms_status, name="test-sms-status"),

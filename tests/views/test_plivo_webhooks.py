@@ -221,3 +221,85 @@ def test_a_call_completed_without_the_key_press_is_not_a_delivery(client, delive
     verification.refresh_from_db()
     assert (delivery.status, delivery.hangup_cause) == ("no_answer", "NORMAL_CLEARING")
     assert verification.status == "failed"
+
+
+def hang_up(client, delivery, **params):
+    path = reverse("plivo-voice-hangup", args=[delivery.id])
+    return signed_post(client, path, {**CALL_PARAMS, "Duration": "21", "BillDuration": "60", **params})
+
+
+def test_the_hangup_stores_plivos_hangup_cause_code_name_and_source(client, delivery):
+    answer(client, delivery)
+    press_key(client, delivery)
+    hang_up(
+        client,
+        delivery,
+        CallStatus="completed",
+        HangupCause="NORMAL_CLEARING",
+        HangupCauseCode="4000",
+        HangupCauseName="Normal Hangup",
+        HangupSource="Answer XML",
+    )
+    delivery.refresh_from_db()
+    assert delivery.status == "completed"
+    assert (delivery.hangup_cause_code, delivery.hangup_cause_name, delivery.hangup_source) == (
+        "4000",
+        "Normal Hangup",
+        "Answer XML",
+    )
+    assert delivery.hangup_cause == "NORMAL_CLEARING"
+
+
+def test_an_unanswered_hangup_stores_the_ring_timeout(client, delivery):
+    hang_up(
+        client,
+        delivery,
+        CallStatus="no-answer",
+        HangupCause="NO_ANSWER",
+        HangupCauseCode="6010",
+        HangupCauseName="Ring Timeout Reached",
+        HangupSource="Plivo",
+        Duration="0",
+    )
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.hangup_cause_code, delivery.hangup_source) == ("no_answer", "6010", "Plivo")
+
+
+def test_a_hangup_on_an_error_of_ours_says_so_on_the_delivery(client, delivery):
+    answer(client, delivery)
+    hang_up(
+        client,
+        delivery,
+        CallStatus="completed",
+        HangupCause="NORMAL_CLEARING",
+        HangupCauseCode="8011",
+        HangupCauseName="Invalid Answer XML",
+        HangupSource="Error",
+    )
+    delivery.refresh_from_db()
+    assert delivery.status == "no_answer"  # the code never reached a person
+    assert delivery.error == "Plivo hung up: 8011 Invalid Answer XML"
+
+
+def test_a_voicemail_hangup_ends_as_no_answer_with_its_cause(client, delivery, verification):
+    """95 in the sandbox: answered, the key press never comes, the XML hangs up."""
+    answer(client, delivery)
+    hang_up(
+        client,
+        delivery,
+        CallStatus="completed",
+        HangupCause="NORMAL_CLEARING",
+        HangupCauseCode="4000",
+        HangupCauseName="Normal Hangup",
+        HangupSource="Answer XML",
+    )
+    delivery.refresh_from_db()
+    verification.refresh_from_db()
+    assert (delivery.status, delivery.hangup_cause_code) == ("no_answer", "4000")
+    assert verification.status == "failed"
+
+
+def test_a_hangup_cause_code_that_is_not_a_number_is_ignored(client, delivery):
+    hang_up(client, delivery, CallStatus="busy", HangupCause="USER_BUSY", HangupCauseCode="busy!", HangupSource="Carrier")
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.hangup_cause_code, delivery.hangup_source) == ("busy", "", "Carrier")

@@ -1,17 +1,17 @@
 """One simulated call: the answer URL, its Plivo XML followed, the hangup callback."""
 
 import dataclasses
+import enum
 import logging
 import math
 import time
-import uuid
 
-import requests
 from django.utils import timezone
 
-from . import callxml
-from .callbacks import plivo_number, post_signed
+from . import callxml, records
+from .callbacks import CallbackFailed, plivo_number, send
 from .models import EntryStatus, InboxEntry
+from .wire import Outcome
 
 logger = logging.getLogger(__name__)
 
@@ -24,53 +24,47 @@ ANY_KEY = "1"
 
 @dataclasses.dataclass(frozen=True)
 class CallUrls:
-    """Where a call reports to, as given to the Call API."""
+    """Where a call reports to, and how (GET or POST), as given to the Call API."""
 
     answer_url: str
+    answer_method: str = "POST"
     hangup_url: str | None = None
+    hangup_method: str = "POST"
     ring_url: str | None = None
+    ring_method: str = "POST"
     fallback_url: str | None = None
+    fallback_method: str = "POST"
 
 
-@dataclasses.dataclass(frozen=True)
-class Ending:
-    """How a call ended: the sandbox's status and what the hangup callback says."""
+class Person(enum.Enum):
+    """Who picks up, and what they do when the call asks for keys."""
 
-    status: str
-    call_status: str
-    cause: str
-    cause_name: str
+    ANSWERS = "answers"  # presses a key when asked for one; types what the press endpoint gives
+    VOICEMAIL = "voicemail"  # records, never presses anything: every GetDigits times out
+    HASH_ONLY = "hash_only"  # presses '#' and nothing else
 
-
-NO_ANSWER = Ending(EntryStatus.NO_ANSWER, "no-answer", "NO_ANSWER", "No Answer")
-BUSY = Ending(EntryStatus.BUSY, "busy", "USER_BUSY", "Busy Line")
-HUNG_UP = Ending(EntryStatus.COMPLETED, "completed", "NORMAL_CLEARING", "Normal Hangup")
-END_OF_XML = Ending(EntryStatus.COMPLETED, "completed", "NORMAL_CLEARING", "End Of XML Instructions")
-INVALID_XML = Ending(EntryStatus.FAILED, "failed", "INVALID_ANSWER_XML", "Invalid Answer XML")
-
-
-def unreachable(url_kind):
-    """The ending of a call whose `url_kind` URL ("Answer", "Action"...) gave no XML."""
-    name = f"Error Reaching {url_kind} URL"
-    return Ending(EntryStatus.FAILED, "failed", name.upper().replace(" ", "_"), name)
+    @classmethod
+    def for_outcome(cls, outcome):
+        return {Outcome.VOICEMAIL: cls.VOICEMAIL, Outcome.HASH_ONLY: cls.HASH_ONLY}.get(outcome, cls.ANSWERS)
 
 
 class CallFailed(Exception):
     def __init__(self, ending):
-        super().__init__(ending.cause_name)
+        super().__init__(ending.name)
         self.ending = ending
 
 
 class SimulatedCall:
     """One call's conversation with the app, recording what the person hears."""
 
-    def __init__(self, entry, urls, session):
+    def __init__(self, entry, urls, session, person=Person.ANSWERS):
         self.entry = entry
         self.urls = urls
         self.session = session
-        self.call_uuid = str(uuid.uuid4())
+        self.person = person
+        # Plivo's request_uuid for an outbound call becomes the call's CallUUID.
+        self.call_uuid = str(entry.pk)
         self.spoken = []
-        self.started_at = timezone.now()
         self.answered_at = None
 
     @property
@@ -78,10 +72,12 @@ class SimulatedCall:
         return " ".join(self.spoken)
 
     def params(self, **extra):
-        """What Plivo sends with every request about this call."""
+        """What Plivo sends with every request about this call (an outbound call is its own A leg)."""
         return {
             "CallUUID": self.call_uuid,
-            "RequestUUID": str(self.entry.pk),
+            "RequestUUID": self.call_uuid,
+            "ALegUUID": self.call_uuid,
+            "ALegRequestUUID": self.call_uuid,
             "From": plivo_number(self.entry.from_number),
             "To": plivo_number(self.entry.to_number),
             "Direction": "outbound",
@@ -89,45 +85,46 @@ class SimulatedCall:
             **extra,
         }
 
-    def notify(self, url, **extra):
-        """POST to `url` for information only: its answer does not matter."""
+    def notify(self, url, method, **extra):
+        """Request `url` for information only: its answer does not matter."""
         if not url:
             return
         try:
-            post_signed(self.session, url, self.params(**extra))
-        except requests.RequestException as exc:
-            logger.warning("Sandbox: call %s callback failed: %s", self.entry.pk, type(exc).__name__)
+            send(self.session, url, self.params(**extra), method)
+        except CallbackFailed as exc:
+            logger.warning("Sandbox: call %s callback to %s failed (%s).", self.entry.pk, url, exc.reason)
 
-    def fetch(self, url, url_kind, **extra):
-        """The Plivo XML document that `url` answers; CallFailed if it answers none."""
+    def fetch(self, url, method, kind, **extra):
+        """The Plivo XML document that `url` answers; CallFailed with Plivo's cause if it answers none."""
+        if method is None:
+            raise CallFailed(records.url_error(kind, invalid_method=True))
         try:
-            response = post_signed(self.session, url, self.params(**extra))
-        except requests.RequestException:
-            raise CallFailed(unreachable(url_kind)) from None
-        if response.status_code != 200:
-            raise CallFailed(unreachable(url_kind))
+            response = send(self.session, url, self.params(**extra), method)
+        except CallbackFailed:
+            raise CallFailed(records.url_error(kind)) from None
         try:
             return callxml.parse_document(response.content)
         except callxml.InvalidXML:
-            raise CallFailed(INVALID_XML) from None
+            raise CallFailed(records.url_error(kind, invalid_xml=True)) from None
 
     def answer(self):
         """Follow the call's XML from the answer URL to its end; return how it ended."""
         self.answered_at = timezone.now()
-        self._save(status=EntryStatus.IN_PROGRESS)
+        self._save(status=EntryStatus.IN_PROGRESS, answered_at=self.answered_at)
         try:
             try:
-                document = self.fetch(self.urls.answer_url, "Answer", Event="StartApp")
+                document = self.fetch(self.urls.answer_url, self.urls.answer_method, "answer", Event="StartApp")
             except CallFailed:
                 if not self.urls.fallback_url:
                     raise
-                document = self.fetch(self.urls.fallback_url, "Fallback", Event="StartApp")
+                # Plivo asks the fallback URL when the answer URL gives no valid XML.
+                document = self.fetch(self.urls.fallback_url, self.urls.fallback_method, "answer", Event="StartApp")
             for _ in range(MAX_DOCUMENTS):
                 document, ending = self.play(document)
                 if document is None:
                     return ending
             logger.warning("Sandbox: call %s followed %d XML documents; hanging up.", self.entry.pk, MAX_DOCUMENTS)
-            return END_OF_XML
+            return records.END_OF_XML
         except CallFailed as exc:
             return exc.ending
 
@@ -137,30 +134,39 @@ class SimulatedCall:
             if element.tag == "Speak":
                 self.spoken.extend(callxml.speak_texts(element))
             elif element.tag == "Hangup":
-                return None, HUNG_UP
+                return None, records.HUNG_UP
             elif element.tag == "Redirect":
-                return self.fetch((element.text or "").strip(), "Redirect", Event="Redirect"), None
+                url = (element.text or "").strip()
+                return self.fetch(url, callxml.request_method(element), "redirect", Event="Redirect"), None
             elif element.tag == "GetDigits":
                 gather = callxml.GetDigits.from_element(element)
                 digits = self.collect(gather)
                 if digits and gather.action and gather.redirect:
-                    return self.fetch(gather.action, "Action", Digits=digits), None
-                if digits and gather.action:
-                    self.notify(gather.action, Digits=digits)
+                    return self.fetch(gather.action, gather.method, "action", Digits=digits), None
+                if digits and gather.action and gather.method:
+                    self.notify(gather.action, gather.method, Digits=digits)
             # Wait, Play and the rest say no words: nothing to record.
-        return None, END_OF_XML
+        return None, records.END_OF_XML
 
     def collect(self, gather):
-        """Speak the GetDigits prompts; return the digits typed, or '' if none came in time."""
+        """Speak the GetDigits prompts; return the digits typed, or '' if none came in any try."""
         for _ in range(gather.retries):
             for prompt in gather.prompts:
                 self.spoken.extend(callxml.speak_texts(prompt))
-            if gather.num_digits == 1:
-                return ANY_KEY
-            digits = gather.digits_from(self._wait_for_keys(gather.timeout))
+            digits = gather.digits_from(self._keys(gather))
             if digits:
                 return digits
         return ""
+
+    def _keys(self, gather):
+        """What the person presses during one try of a GetDigits."""
+        if self.person is Person.VOICEMAIL:
+            return ""  # nobody is there: the try times out
+        if self.person is Person.HASH_ONLY:
+            return "#"
+        if gather.num_digits == 1:
+            return ANY_KEY
+        return self._wait_for_keys(gather.timeout)
 
     def _wait_for_keys(self, timeout):
         # The keys come from the press endpoint, maybe in another process: poll the row.
@@ -181,23 +187,31 @@ class SimulatedCall:
         duration = 0
         if self.answered_at is not None:
             duration = max(1, math.ceil((ended_at - self.answered_at).total_seconds()))
-        self._save(status=ending.status, ended_at=ended_at, pressed_digits="")
+        self._save(
+            status=ending.status,
+            ended_at=ended_at,
+            pressed_digits="",
+            duration_seconds=duration,
+            hangup_cause_code=ending.code,
+            hangup_source=ending.source,
+        )
         self.notify(
             self.urls.hangup_url,
+            self.urls.hangup_method,
             CallStatus=ending.call_status,
             Event="Hangup",
             HangupCause=ending.cause,
-            HangupCauseName=ending.cause_name,
+            HangupCauseCode=str(ending.code),
+            HangupCauseName=ending.name,
+            HangupSource=ending.source,
             Duration=str(duration),
-            BillDuration=str(60 * math.ceil(duration / 60)),  # billed by the started minute
-            StartTime=_plivo_time(self.started_at),
-            AnswerTime=_plivo_time(self.answered_at),
-            EndTime=_plivo_time(ended_at),
+            BillDuration=str(records.billed_seconds(duration)),  # billed by the started minute
+            BillRate=records.money(records.CALL_RATE_PER_MINUTE),
+            TotalCost=records.call_cost(duration),
+            StartTime=records.callback_time(self.entry.created_at),
+            AnswerTime=records.callback_time(self.answered_at),
+            EndTime=records.callback_time(ended_at),
         )
 
     def _save(self, **fields):
         InboxEntry.objects.filter(pk=self.entry.pk).update(text=self.text, **fields)
-
-
-def _plivo_time(moment):
-    return moment.strftime("%Y-%m-%d %H:%M:%S") if moment else ""

@@ -50,11 +50,18 @@ def speak_texts(speak):
     return [text] * (loops or MAX_SPEAK_LOOPS)
 
 
+def request_method(element):
+    """The `method` attribute of a <GetDigits> or <Redirect>: GET or POST (the default), None if neither."""
+    method = (element.get("method") or "POST").strip().upper()
+    return method if method in ("GET", "POST") else None
+
+
 @dataclasses.dataclass(frozen=True)
 class GetDigits:
     """The attributes of a <GetDigits> that the simulated person reacts to."""
 
     action: str
+    method: str | None  # GET or POST, how the digits go to the action URL (None: not a method Plivo knows)
     num_digits: int
     timeout: int
     retries: int
@@ -64,9 +71,10 @@ class GetDigits:
 
     @classmethod
     def from_element(cls, element):
-        # Defaults are Plivo's: 99 digits, 5 s, one try, '#', redirect on.
+        # Defaults are Plivo's: POST, 99 digits, 5 s, one try, '#', redirect on.
         return cls(
             action=(element.get("action") or "").strip(),
+            method=request_method(element),
             num_digits=_int(element.get("numDigits"), 99, minimum=1),
             timeout=_int(element.get("timeout"), 5, minimum=1),
             retries=_int(element.get("retries"), 1, minimum=1),

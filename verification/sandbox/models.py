@@ -40,6 +40,15 @@ class InboxEntry(models.Model):
     pressed_digits = models.CharField(max_length=32, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     ended_at = models.DateTimeField(null=True, blank=True)
+    # What Plivo keeps about the call or SMS, for its callbacks and its Call and Message APIs.
+    answered_at = models.DateTimeField(null=True, blank=True)
+    duration_seconds = models.PositiveIntegerField(null=True, blank=True)
+    hangup_cause_code = models.PositiveIntegerField(null=True, blank=True)
+    hangup_source = models.CharField(max_length=32, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)  # an SMS handed to the downstream carrier
+    error_code = models.CharField(max_length=8, blank=True)  # an SMS that failed or was undelivered
+    units = models.PositiveSmallIntegerField(default=1)  # the SMS's parts
+    requester_ip = models.GenericIPAddressField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

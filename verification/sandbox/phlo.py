@@ -25,7 +25,7 @@ from .wire import (
 
 OUTCOME_STATUS = {
     Channel.CALL: {Outcome.NO_ANSWER: EntryStatus.NO_ANSWER, Outcome.BUSY: EntryStatus.BUSY},
-    Channel.SMS: {Outcome.NO_ANSWER: EntryStatus.UNDELIVERED, Outcome.BUSY: EntryStatus.UNDELIVERED},
+    Channel.SMS: {Outcome.NO_ANSWER: EntryStatus.UNDELIVERED, Outcome.BUSY: EntryStatus.FAILED},
 }
 
 
@@ -57,13 +57,16 @@ def run_phlo(request, auth_id, phlo_id):
     except ApiError as exc:
         return error_response(exc)
     success = EntryStatus.COMPLETED if mode == Channel.CALL else EntryStatus.DELIVERED
-    status = OUTCOME_STATUS[mode].get(Outcome.for_number(to_number), success)
+    outcome = Outcome.for_number(to_number)
+    status = OUTCOME_STATUS[mode].get(outcome, success)
+    if outcome is Outcome.SILENT:  # 93: the run is accepted, and then nothing happens
+        status = EntryStatus.QUEUED
     entry = InboxEntry.objects.create(
         channel=mode,
         to_number=to_number,
         from_number=from_number,
         text=phlo_text(mode, otp) if status == success else "",
         status=status,
-        ended_at=timezone.now(),
+        ended_at=None if status == EntryStatus.QUEUED else timezone.now(),
     )
     return api_response(201, phlo_id=phlo_id, name="otp", message=f"Request has been executed ({entry.pk})")

@@ -5,19 +5,15 @@ import logging
 import threading
 import time
 
-import requests
 from django.db import connection, transaction
 from django.utils import timezone
 
-from . import calls
-from .callbacks import new_session, plivo_number, post_signed
+from . import calls, records
+from .callbacks import CallbackFailed, new_session, plivo_number, send
 from .models import EntryStatus, InboxEntry
 from .wire import Outcome
 
 logger = logging.getLogger(__name__)
-
-# Plivo's "Network Error": the carrier could not hand the SMS over.
-UNDELIVERED_ERROR_CODE = "20"
 
 _threads = set()
 _threads_lock = threading.Lock()
@@ -28,9 +24,9 @@ def place_call(entry, urls):
     transaction.on_commit(lambda: run_in_background(_carry_call, entry.pk, urls))
 
 
-def send_sms(entry, status_url):
+def send_sms(entry, status_url, method="POST"):
     """Deliver the SMS recorded in `entry` in the background, once it is committed."""
-    transaction.on_commit(lambda: run_in_background(_deliver_sms, entry.pk, status_url))
+    transaction.on_commit(lambda: run_in_background(_deliver_sms, entry.pk, status_url, method))
 
 
 def run_in_background(target, *args):
@@ -71,38 +67,76 @@ def _carry_call(entry_id, urls):
     entry = InboxEntry.objects.get(pk=entry_id)
     outcome = Outcome.for_number(entry.to_number)
     with new_session() as session:
-        call = calls.SimulatedCall(entry, urls, session)
+        call = calls.SimulatedCall(entry, urls, session, person=calls.Person.for_outcome(outcome))
         if outcome is not Outcome.BUSY:
-            call.notify(urls.ring_url, CallStatus="ringing", Event="Ring")
+            call.notify(urls.ring_url, urls.ring_method, CallStatus="ringing", Event="Ring")
         if outcome is Outcome.NO_ANSWER:
-            ending = calls.NO_ANSWER
+            ending = records.NO_ANSWER
         elif outcome is Outcome.BUSY:
-            ending = calls.BUSY
+            ending = records.BUSY
         else:
             ending = call.answer()
         call.hang_up(ending)
-    logger.info("Sandbox: call %s ended: %s.", entry.pk, ending.status)
+    logger.info("Sandbox: call %s ended: %s (%s).", entry.pk, ending.status, ending.name)
 
 
-def _deliver_sms(entry_id, status_url):
+# Each SMS moves through these states, one status callback each, as Plivo reports them.
+SMS_STEPS = {
+    Outcome.NO_ANSWER: ("queued", "sent", "undelivered"),
+    Outcome.BUSY: ("queued", "failed"),  # refused before it reached the carrier
+}
+DELIVERED_STEPS = ("queued", "sent", "delivered")
+FINAL_SMS_STATUS = {
+    "delivered": EntryStatus.DELIVERED,
+    "undelivered": EntryStatus.UNDELIVERED,
+    "failed": EntryStatus.FAILED,
+}
+
+
+def _deliver_sms(entry_id, status_url, method):
     entry = InboxEntry.objects.get(pk=entry_id)
+    steps = SMS_STEPS.get(Outcome.for_number(entry.to_number), DELIVERED_STEPS)
+    with new_session() as session:
+        for sequence, state in enumerate(steps, start=1):
+            now = timezone.now()
+            if state == "sent":
+                entry.sent_at = now
+            elif state in FINAL_SMS_STATUS:
+                entry.status = FINAL_SMS_STATUS[state]
+                entry.ended_at = now
+                if state != "delivered":
+                    entry.error_code = records.NETWORK_ERROR
+            entry.save(update_fields=["status", "sent_at", "ended_at", "error_code"])
+            if status_url:
+                _report_sms(session, entry, state, sequence, status_url, method)
+    logger.info("Sandbox: SMS %s %s.", entry.pk, entry.status)
+
+
+def _report_sms(session, entry, state, sequence, url, method):
+    """Post one status callback, with the fields Plivo's message status callbacks carry."""
     params = {
         "MessageUUID": str(entry.pk),
+        "ParentMessageUUID": str(entry.pk),
         "To": plivo_number(entry.to_number),
         "From": plivo_number(entry.from_number),
+        "Type": "sms",
+        "Status": state,
+        "Sequence": str(sequence),
+        "Units": str(entry.units),
+        "TotalRate": records.money(records.SMS_RATE_PER_UNIT),
+        "TotalAmount": records.sms_amount(entry),
+        "MCC": records.TEST_MCC,
+        "MNC": records.TEST_MNC,
+        "MessageTime": records.sms_callback_time(entry.created_at),
+        "QueuedTime": records.sms_callback_time(entry.created_at),
+        "SentTime": records.sms_callback_time(entry.sent_at),
+        "DeliveryReportTime": records.sms_callback_time(entry.ended_at if state in ("delivered", "undelivered") else None),
+        "PowerpackUUID": "",
+        "requester_ip": entry.requester_ip or "",
     }
-    if Outcome.for_number(entry.to_number) is Outcome.NO_ANSWER:
-        entry.status = EntryStatus.UNDELIVERED
-        params.update(Status="undelivered", ErrorCode=UNDELIVERED_ERROR_CODE)
-    else:
-        entry.status = EntryStatus.DELIVERED
-        params.update(Status="delivered")
-    entry.ended_at = timezone.now()
-    entry.save(update_fields=["status", "ended_at"])
-    if status_url:
-        with new_session() as session:
-            try:
-                post_signed(session, status_url, params)
-            except requests.RequestException as exc:
-                logger.warning("Sandbox: SMS %s status callback failed: %s", entry.pk, type(exc).__name__)
-    logger.info("Sandbox: SMS %s %s.", entry.pk, entry.status)
+    if state in ("failed", "undelivered"):
+        params["ErrorCode"] = entry.error_code  # only on a failed or undelivered message
+    try:
+        send(session, url, params, method)
+    except CallbackFailed as exc:
+        logger.warning("Sandbox: SMS %s status callback failed (%s).", entry.pk, exc.reason)

@@ -19,9 +19,12 @@ class Outcome(enum.Enum):
 
     ANSWERED = "answered"  # or delivered, for an SMS
     NO_ANSWER = "99"  # or undelivered
-    BUSY = "98"
+    BUSY = "98"  # or, for an SMS, failed before reaching the carrier
     REJECTED = "97"  # the API answers 400
     SERVER_ERROR = "96"  # the API answers 500
+    VOICEMAIL = "95"  # answered by a voicemail: nobody ever presses a key
+    HASH_ONLY = "94"  # the person presses only '#' whenever asked for keys
+    SILENT = "93"  # accepted by the API, then never placed or sent and never reported
 
     @classmethod
     def for_number(cls, number):

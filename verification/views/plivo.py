@@ -138,11 +138,21 @@ def voice_hangup(request, delivery_id):
     delivery = _delivery(delivery_id, "call")
     status = CALL_STATUSES.get(request.POST.get("CallStatus", ""))
     if delivery is not None and status is not None:
+        # Plivo's own cause (https://www.plivo.com/docs/voice/troubleshooting/hangup-causes/):
+        # e.g. 4010 "End Of XML Instructions" from "Plivo", 7011 "Error Reaching Answer URL" from "Error".
+        code = request.POST.get("HangupCauseCode", "").strip()
+        name = request.POST.get("HangupCauseName", "").strip()
+        source = request.POST.get("HangupSource", "").strip()
         delivery_record_status(
             delivery_id=delivery.id,
             status=status,
             hangup_cause=request.POST.get("HangupCause", ""),
+            hangup_cause_code=code if code.isdigit() else "",
+            hangup_cause_name=name,
+            hangup_source=source,
             duration=_duration(request.POST.get("Duration")),
+            # An answered call that Plivo ended on an error (our URL or XML) says so.
+            error=f"Plivo hung up: {code} {name}".strip() if source == "Error" else "",
         )
     return HttpResponse(status=204)
 
