@@ -51,6 +51,9 @@ DEFAULTS = {
     "VERIFICATION_SWEEP_QUEUED_AFTER_SECONDS": (float, 30.0),
     # `sending` this long: the worker died while asking the carrier; the outcome is unknown.
     "VERIFICATION_SWEEP_SENDING_AFTER_SECONDS": (float, 60.0),
+    # A delivery with no final word this long after the last one (a call: after its ring
+    # time and time limit too) is looked up at the carrier and finished from its records.
+    "VERIFICATION_RECONCILE_AFTER_SECONDS": (float, 60.0),
     # Ended verifications, their deliveries and audit rows are deleted after this many days.
     "VERIFICATION_RETENTION_DAYS": (int, 90),
     # Plivo places at most 2 outbound calls per second per account by default.

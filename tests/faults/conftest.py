@@ -1,6 +1,7 @@
 """Faults on purpose: real Celery worker processes killed, Redis stopped, database
 connections cut, while a batch of verifications goes out through the sandbox."""
 
+import contextlib
 import os
 import signal
 import time
@@ -11,7 +12,7 @@ from django_redis import get_redis_connection
 
 from otpsite.celery import app as celery_app
 from tests.processes import database_url_of_tests, log_text, start, stop, worker_command
-from verification import services
+from verification import health, services
 from verification.models import Delivery
 from verification.sandbox import simulator
 from verification.sandbox.models import InboxEntry
@@ -54,6 +55,23 @@ def workers(fault_site, tmp_path):
     yield start_worker
     for process in started:
         stop(process)
+
+
+@contextlib.contextmanager
+def broker_at(url):
+    """This process sends its tasks to `url` (the pools of connections to the old one are dropped)."""
+
+    def switch(broker_url, write_url):
+        celery_app.conf.broker_url, celery_app.conf.broker_write_url = broker_url, write_url
+        celery_app._after_fork()  # forget pooled connections and producers, as a forked worker does
+        health.check_broker()
+
+    before = celery_app.conf.broker_url, celery_app.conf.broker_write_url
+    switch(url, url)
+    try:
+        yield
+    finally:
+        switch(*before)
 
 
 def kill_hard(process):

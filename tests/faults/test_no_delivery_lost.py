@@ -7,8 +7,7 @@ import time
 import psycopg
 import pytest
 
-from otpsite.celery import app as celery_app
-from tests.faults.conftest import BATCH, create_batch, kill_hard, settle, tally
+from tests.faults.conftest import BATCH, broker_at, create_batch, kill_hard, settle, tally
 from tests.helpers import wait_for
 from tests.processes import PrivateRedis, database_url_of_tests
 from verification import health
@@ -45,24 +44,21 @@ def test_the_broker_refusing_connections_during_creates_loses_nothing(workers, t
     """Redis (as the broker) stops mid-batch: creates are refused (503) or committed and
     delivered once the sweeper can hand them over; none is committed and forgotten."""
     broker = PrivateRedis(tmp_path).start()
-    before = celery_app.conf.broker_url, celery_app.conf.broker_write_url
-    celery_app.conf.broker_url = celery_app.conf.broker_write_url = broker.url
     try:
-        to = numbers(2000)
-        worker = workers(broker_url=broker.url)
-        verifications = create_batch(to[:20])
-        assert health.check_broker() == "ok"  # this process believes it up for the next second
-        broker.stop()
-        during = create_batch(to[20:35])  # the first commits and then fails to enqueue; the rest are refused
-        broker.start()
-        wait_for(lambda: health.check_broker() == "ok", message="the broker to answer again")
-        verifications += during + create_batch(to[35:])
-        settle(verifications, worker=worker)
-        result = tally(to, verifications)
+        with broker_at(broker.url):
+            to = numbers(2000)
+            worker = workers(broker_url=broker.url)
+            verifications = create_batch(to[:20])
+            assert health.check_broker() == "ok"  # this process believes it up for the next second
+            broker.stop()
+            during = create_batch(to[20:35])  # the first commits and then fails to enqueue; the rest are refused
+            broker.start()
+            wait_for(lambda: health.check_broker() == "ok", message="the broker to answer again")
+            verifications += during + create_batch(to[35:])
+            settle(verifications, worker=worker)
+            result = tally(to, verifications)
     finally:
         broker.stop()
-        celery_app.conf.broker_url, celery_app.conf.broker_write_url = before
-        health.check_broker()
     committed_during = [v for v in during if v is not None]
     assert committed_during  # committed while the broker was gone: its task never reached a queue
     assert result["created"] == 35 + len(committed_during)

@@ -69,7 +69,7 @@ def test_a_lost_fallback_timer_still_gets_the_call(clock, enqueued, settings, mo
     settings.VERIFICATION_FALLBACK_AFTER_SECONDS = 60
     monkeypatch.setattr("verification.tasks.schedule_fallback", lambda verification_id: None)  # lost
     verification = services.verification_create(phone_number="+14155550123", channel="auto")
-    Delivery.objects.filter(verification=verification).update(status="sent")
+    Delivery.objects.filter(verification=verification).update(status="delivered")
     clock.advance(60 + QUEUED_AFTER - 1)
     services.delivery_sweep()
     assert [d.channel for d in verification.deliveries.all()] == ["sms"]

@@ -7,10 +7,11 @@ VERIFICATION_CARRIER. Callers see only `Carrier` and the two errors below.
 
 from .base import (
     Carrier,
+    CarrierError,
     CarrierOutcomeUnknown,
     CarrierRejected,
     CarrierUnavailable,
     get_carrier,
 )
 
-__all__ = ["Carrier", "CarrierOutcomeUnknown", "CarrierRejected", "CarrierUnavailable", "get_carrier"]
+__all__ = ["Carrier", "CarrierError", "CarrierOutcomeUnknown", "CarrierRejected", "CarrierUnavailable", "get_carrier"]

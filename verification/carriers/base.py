@@ -44,13 +44,32 @@ class SmsRequest:
         return f"SmsRequest(to={self.to!r})"
 
 
+@dataclass(frozen=True)
+class Lookup:
+    """What the carrier's records say of a delivery whose callbacks never came."""
+
+    status: str | None  # a DeliveryStatus value; None while it is still under way
+    hangup_cause_code: str = ""
+    hangup_cause_name: str = ""
+    hangup_source: str = ""
+    duration: int | None = None
+    error: str = ""
+
+
 class Carrier:
-    """What a delivery needs of a carrier. Each method returns the carrier's id."""
+    """What a delivery needs of a carrier. Each send returns the carrier's id."""
 
     def place_call(self, request: CallRequest) -> str:
         raise NotImplementedError
 
     def send_sms(self, request: SmsRequest) -> str:
+        raise NotImplementedError
+
+    def lookup_call(self, provider_id: str) -> Lookup:
+        """The call's outcome from the carrier's records (reconciliation)."""
+        raise NotImplementedError
+
+    def lookup_message(self, provider_id: str) -> Lookup:
         raise NotImplementedError
 
 

@@ -1,5 +1,7 @@
 """Deliveries through Plivo's Call and Message APIs (the SDK's REST client)."""
 
+import functools
+
 import requests
 from plivo import exceptions as plivo_errors
 from urllib3.exceptions import NewConnectionError
@@ -11,11 +13,17 @@ from .base import (
     CarrierOutcomeUnknown,
     CarrierRejected,
     CarrierUnavailable,
+    Lookup,
     SmsRequest,
 )
 from .plivo_client import make_rest_client
 
 RING_TIMEOUT_SECONDS = 45
+# Plivo's hangup causes of a call nobody answered (https://www.plivo.com/docs/voice/troubleshooting/hangup-causes/).
+BUSY_CAUSES = {"3010"}
+UNANSWERED_CAUSES = {"3000", "3020", "6010"}
+# A message's final states as Plivo's message detail record names them.
+MESSAGE_STATES = {"delivered": "delivered", "undelivered": "undelivered", "failed": "failed", "rejected": "failed"}
 
 
 def never_sent(exc):
@@ -83,6 +91,50 @@ class PlivoRestCarrier(Carrier):
             method="POST",
         )
         return str(response.message_uuid[0])
+
+    def lookup_call(self, provider_id):
+        """Plivo's call detail record (`calls.get`); 404 while the call is live or queued."""
+        try:
+            record = self._call_api(self.client.calls.get, call_uuid=provider_id)
+        except CarrierRejected:
+            if self._still_under_way(provider_id):
+                return Lookup(status=None)
+            return Lookup(status="failed", error="The carrier has no record of this call.")
+        code = str(getattr(record, "hangup_cause_code", "") or "")
+        if getattr(record, "call_state", "") == "ANSWER" or getattr(record, "answer_time", None):
+            status = "completed"  # whether the code was heard, the delivery's own record says
+        elif code in BUSY_CAUSES:
+            status = "busy"
+        elif code in UNANSWERED_CAUSES:
+            status = "no_answer"
+        else:
+            status = "failed"
+        return Lookup(
+            status=status,
+            hangup_cause_code=code,
+            hangup_cause_name=str(getattr(record, "hangup_cause_name", "") or ""),
+            hangup_source=str(getattr(record, "hangup_source", "") or ""),
+            duration=int(getattr(record, "call_duration", 0) or 0),
+        )
+
+    def _still_under_way(self, provider_id):
+        for api in (self.client.live_calls.get, self.client.queued_calls.get):
+            try:
+                self._call_api(functools.partial(api, provider_id))
+                return True
+            except CarrierRejected:
+                continue
+        return False
+
+    def lookup_message(self, provider_id):
+        """Plivo's message detail record (`messages.get`)."""
+        try:
+            record = self._call_api(self.client.messages.get, message_uuid=provider_id)
+        except CarrierRejected:
+            return Lookup(status="failed", error="The carrier has no record of this message.")
+        state = str(getattr(record, "message_state", "") or "")
+        error = getattr(record, "error_code", None)
+        return Lookup(status=MESSAGE_STATES.get(state), error=f"Plivo error code {error}" if error else "")
 
     def _call_api(self, api_method, **kwargs):
         return call_api(self.client, api_method, **kwargs)

@@ -5,17 +5,18 @@ import logging
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 
 from .. import clock, health, ratelimit
 from ..carriers import (
+    CarrierError,
     CarrierOutcomeUnknown,
     CarrierRejected,
     CarrierUnavailable,
     get_carrier,
 )
-from ..carriers.base import CallRequest, SmsRequest
+from ..carriers.base import CallRequest, Lookup, SmsRequest
 from ..codes import decrypt_code
 from ..conf import app_settings
 from ..exceptions import Throttled
@@ -249,7 +250,66 @@ def delivery_sweep(*, now=None):
         _finish(delivery, DeliveryStatus.FAILED, error="The worker was lost while asking the carrier.")
         failed += 1
     _sweep_lost_fallbacks(now, queued_after)
+    delivery_reconcile(now=now)
     return requeued, failed
+
+
+# A call's callbacks are overdue after its ring time and its time limit, and this margin.
+CALL_RING_SECONDS = 60
+
+
+def delivery_reconcile(*, now=None, limit=100):
+    """Deliveries whose outcome never came back (a callback lost while we were down, a
+    carrier that went silent): finished from the carrier's own records.
+
+    Looked up once RECONCILE_AFTER_SECONDS have passed since the last word (for a
+    call, after its ring time and time limit too). A delivery `sent` without the
+    carrier's id (the request got no answer) cannot be looked up: it is failed, so
+    the workflow moves on. Returns how many were finished.
+    """
+    now = now or clock.now()
+    after = timedelta(seconds=app_settings.RECONCILE_AFTER_SECONDS)
+    call_after = after + timedelta(seconds=CALL_RING_SECONDS + app_settings.CALL_TIME_LIMIT_SECONDS)
+    if app_settings.PLIVO_API != "rest":
+        return 0  # a PHLO run reports nothing per delivery, and cannot be looked up
+    overdue = Delivery.objects.filter(
+        status__in=[DeliveryStatus.SENT, DeliveryStatus.RINGING, DeliveryStatus.ANSWERED],
+        created_at__gt=now - timedelta(days=1),
+    ).filter(
+        Q(channel=Channel.SMS, updated_at__lt=now - after) | Q(channel=Channel.CALL, updated_at__lt=now - call_after)
+    )[:limit]
+    overdue = list(overdue)
+    if not overdue:
+        return 0
+    carrier, finished = get_carrier(), 0
+    for delivery in overdue:
+        if not delivery.provider_id:
+            _finish(delivery, DeliveryStatus.FAILED, error="The carrier never answered and no callback came.")
+            finished += 1
+            continue
+        try:
+            lookup = (carrier.lookup_call if delivery.channel == Channel.CALL else carrier.lookup_message)(
+                delivery.provider_id
+            )
+        except CarrierError:
+            continue  # the carrier is unavailable: the next sweep asks again
+        if lookup.status is None:
+            window = call_after if delivery.channel == Channel.CALL else after
+            if delivery.updated_at >= now - 2 * window:
+                continue  # still queued at the carrier, ringing or talking
+            # Accepted, then nothing for twice as long as it could take: the carrier lost it.
+            lookup = Lookup(status=DeliveryStatus.FAILED, error="The carrier took it and reported no outcome.")
+        delivery_record_status(
+            delivery_id=delivery.pk,
+            status=lookup.status,
+            hangup_cause_code=lookup.hangup_cause_code,
+            hangup_cause_name=lookup.hangup_cause_name,
+            hangup_source=lookup.hangup_source,
+            duration=lookup.duration,
+            error=lookup.error,
+        )
+        finished += 1
+    return finished
 
 
 def _sweep_lost_fallbacks(now, grace):
@@ -283,7 +343,18 @@ def delivery_code_spoken(*, delivery_id):
     Delivery.objects.filter(pk=delivery_id, code_spoken_at=None).update(code_spoken_at=clock.now())
 
 
-def delivery_record_status(*, delivery_id, status, provider_id="", hangup_cause="", duration=None, error=""):
+def delivery_record_status(
+    *,
+    delivery_id,
+    status,
+    provider_id="",
+    hangup_cause="",
+    hangup_cause_code="",
+    hangup_cause_name="",
+    hangup_source="",
+    duration=None,
+    error="",
+):
     """A carrier callback: move the delivery forward (never back) and drive the workflow."""
     with transaction.atomic():
         delivery = Delivery.objects.select_for_update().select_related("verification").get(pk=delivery_id)
@@ -295,10 +366,23 @@ def delivery_record_status(*, delivery_id, status, provider_id="", hangup_cause=
         if provider_id and not delivery.provider_id:
             delivery.provider_id = provider_id[:64]
         delivery.hangup_cause = hangup_cause[:64] or delivery.hangup_cause
+        delivery.hangup_cause_code = hangup_cause_code[:8] or delivery.hangup_cause_code
+        delivery.hangup_cause_name = hangup_cause_name[:64] or delivery.hangup_cause_name
+        delivery.hangup_source = hangup_source[:32] or delivery.hangup_source
         if duration is not None:
             delivery.duration_seconds = duration
         delivery.error = error[:255] or delivery.error
-        delivery.save(update_fields=["provider_id", "hangup_cause", "duration_seconds", "error"])
+        delivery.save(
+            update_fields=[
+                "provider_id",
+                "hangup_cause",
+                "hangup_cause_code",
+                "hangup_cause_name",
+                "hangup_source",
+                "duration_seconds",
+                "error",
+            ]
+        )
     _finish(delivery, status, error=error, actor=CARRIER)
     return delivery
 
