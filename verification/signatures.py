@@ -4,6 +4,7 @@ import functools
 import hmac
 import secrets
 
+from django.core.cache import cache
 from django.http import HttpResponseForbidden
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -55,13 +56,27 @@ def is_signed_by_plivo(request):
     return any(hmac.compare_digest(expected, given.strip().encode()) for given in signatures.split(","))
 
 
+# A signed request is taken once: its nonce is remembered this long (in Redis with
+# REDIS_URL, so across processes), far longer than any call or verification lives.
+NONCE_SECONDS = 24 * 3600
+
+
+def first_use_of_nonce(request):
+    """True the first time this nonce is seen; a replayed signed request is refused."""
+    nonce = request.headers.get(NONCE_HEADER, "")
+    return cache.add(f"otp:plivo-nonce:{nonce}", 1, timeout=NONCE_SECONDS)
+
+
 def plivo_webhook(view):
-    """For every view Plivo calls: signature checked (403 otherwise), no CSRF, no caching."""
+    """For every view Plivo calls: signature checked and never replayed (403 otherwise),
+    no CSRF, no caching."""
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         if not is_signed_by_plivo(request):
             return HttpResponseForbidden("Invalid or missing X-Plivo-Signature-V3.")
+        if not first_use_of_nonce(request):
+            return HttpResponseForbidden("This signed request was already received (a replay).")
         return view(request, *args, **kwargs)
 
     return csrf_exempt(never_cache(wrapper))

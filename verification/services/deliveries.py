@@ -22,6 +22,7 @@ from ..conf import app_settings
 from ..exceptions import Throttled
 from ..models import (
     DELIVERY_FAILED,
+    DELIVERY_FINAL,
     DELIVERY_PROGRESS,
     Channel,
     Delivery,
@@ -339,8 +340,13 @@ def delivery_give_up(*, delivery_id, error):
 
 
 def delivery_code_spoken(*, delivery_id):
-    """The call reached the person: they heard the code (or typed one, in keypad mode)."""
-    Delivery.objects.filter(pk=delivery_id, code_spoken_at=None).update(code_spoken_at=clock.now())
+    """The call reached the person: they hear the code now (or typed one, in keypad mode).
+
+    True only the first time, and only while the call is live (not ended): the code
+    is read once per call, and a replayed or late request for it gets nothing.
+    """
+    live = Delivery.objects.filter(pk=delivery_id, code_spoken_at=None).exclude(status__in=DELIVERY_FINAL)
+    return bool(live.update(code_spoken_at=clock.now()))
 
 
 def delivery_record_status(

@@ -91,17 +91,17 @@ def voice_answer(request, delivery):
         return keypad_xml(locale=locale, action_url=_sibling_url(request, "digits"), num_digits=len(code))
     if app_settings.VOICE_REQUIRE_KEYPRESS:
         return keypress_xml(locale=locale, action_url=_sibling_url(request, "code"))
-    delivery_code_spoken(delivery_id=delivery.id)
+    if not delivery_code_spoken(delivery_id=delivery.id):
+        return apology_xml(locale=locale)
     return code_xml(code=code, locale=locale)
 
 
 @call_step
 def voice_code(request, delivery):
-    """The key press arrived: now read the code."""
+    """The key press arrived: now read the code, once, while the call is live."""
     code = _readable_code(delivery)
-    if code is None:
+    if code is None or not delivery_code_spoken(delivery_id=delivery.id):
         return apology_xml(locale=delivery.verification.locale)
-    delivery_code_spoken(delivery_id=delivery.id)
     return code_xml(code=code, locale=delivery.verification.locale)
 
 
