@@ -28,6 +28,14 @@ class Status(models.TextChoices):
     FAILED = "failed"
 
 
+SITE_TENANT = "site"
+
+
+def tenant_of(api_key):
+    """The tenant of a verification made with `api_key` (None: the site's own pages)."""
+    return f"key:{api_key.pk}" if api_key is not None else SITE_TENANT
+
+
 class VerificationAttempt(models.Model):
     """One request to prove that a person holds a phone number."""
 
@@ -50,6 +58,9 @@ class VerificationAttempt(models.Model):
     api_key = models.ForeignKey(
         "rest_framework_api_key.APIKey", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Whose verification it is: an API key's ("key:<id>") or the site's own pages ("site").
+    # Tenants never supersede, see or throttle each other's verifications.
+    tenant = models.CharField(max_length=160, default=SITE_TENANT)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     ended_at = models.DateTimeField(null=True, blank=True)
@@ -63,9 +74,9 @@ class VerificationAttempt(models.Model):
             models.Index(fields=["created_at"], name="verif_created"),
         ]
         constraints = [
-            # The database itself guarantees one pending verification per number.
+            # The database itself guarantees one pending verification per number and tenant.
             models.UniqueConstraint(
-                fields=["phone_number"], condition=Q(status="pending"), name="verif_one_pending_per_number"
+                fields=["tenant", "phone_number"], condition=Q(status="pending"), name="verif_one_pending_per_tenant"
             ),
         ]
 

@@ -65,6 +65,13 @@ def dashboard_figures(*, days=7):
     }
 
 
+def shown_subject(subject):
+    """A window's subject for the admin: numbers masked, also behind their tenant ("site|+1415...")."""
+    tenant, separator, rest = subject.rpartition("|")
+    shown = mask_phone_number(rest) if rest.startswith("+") else rest
+    return f"{tenant} · {shown}" if separator else shown
+
+
 def throttled_now():
     """What the rate limits hold now, with the rule's limit where it is one of ours."""
     rows = []
@@ -75,7 +82,7 @@ def throttled_now():
             {
                 "name": name,
                 "subject": subject,
-                "shown_subject": mask_phone_number(subject) if subject.startswith("+") else subject,
+                "shown_subject": shown_subject(subject),
                 "hits": hits,
                 "limit": rule.limit if rule else None,
                 "window": int(rule.window) if rule else None,

@@ -17,7 +17,7 @@ from ..exceptions import (
     VerificationNotPending,
 )
 from ..locales import normalize_locale
-from ..models import ActorType, Channel, Status, VerificationAttempt
+from ..models import SITE_TENANT, ActorType, Channel, Status, VerificationAttempt, tenant_of
 from ..phones import parse_phone_number
 from .audit import SYSTEM, audit
 from .deliveries import delivery_start, workflow_steps
@@ -33,12 +33,13 @@ class CheckResult:
     verification: VerificationAttempt
 
 
-def send_rules(phone_number):
-    """The limits on deliveries to one number: the cooldown and the hourly cap."""
+def send_rules(phone_number, *, tenant=SITE_TENANT):
+    """The limits on deliveries to one number: the tenant's own cooldown, and an hourly cap
+    for all tenants together (it protects the phone's owner) whose refusal names nobody."""
     return [
         ratelimit.Rule(
             "number-cooldown",
-            phone_number,
+            f"{tenant}|{phone_number}",
             limit=1,
             window=app_settings.RESEND_COOLDOWN_SECONDS,
             detail="A code was just sent to this number.",
@@ -49,7 +50,7 @@ def send_rules(phone_number):
             phone_number,
             limit=app_settings.MAX_SENDS_PER_NUMBER_PER_HOUR,
             window=3600,
-            detail="Too many codes were sent to this number in the last hour.",
+            detail="This number cannot receive more codes just now.",
             code="too_many_sends",
         ),
     ]
@@ -99,7 +100,12 @@ def known_rule(name, subject):
     """Rebuild one of our rules from its name and subject (the admin's rate-limit page)."""
     from .deliveries import pace_rule
 
-    rules = send_rules(subject) + create_rules(client_ip=subject, api_key_id=subject) + [pace_rule()]
+    tenant, _, number = subject.rpartition("|")
+    rules = (
+        send_rules(number, tenant=tenant or SITE_TENANT)
+        + create_rules(client_ip=subject, api_key_id=subject)
+        + [pace_rule()]
+    )
     return next((rule for rule in rules if rule.name == name and rule.subject == subject), None)
 
 
@@ -115,7 +121,8 @@ def verification_create(
     health.require_broker()  # a 503 now, rather than a verification whose code waits for a queue
     now = clock.now()
     ratelimit.hit(
-        create_rules(client_ip=client_ip, api_key_id=getattr(api_key, "pk", None)) + send_rules(parsed.e164),
+        create_rules(client_ip=client_ip, api_key_id=getattr(api_key, "pk", None))
+        + send_rules(parsed.e164, tenant=tenant_of(api_key)),
         now=now.timestamp(),
     )
     code = generate_code(app_settings.CODE_LENGTH)
@@ -130,17 +137,19 @@ def verification_create(
     raise AssertionError("unreachable")
 
 
-def _lock_number(phone_number):
-    """Serialise creates for one number (PostgreSQL; SQLite serialises every write anyway)."""
+def _lock_number(tenant, phone_number):
+    """Serialise one tenant's creates for one number (PostgreSQL; SQLite serialises every write)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [phone_number])
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"{tenant}|{phone_number}"])
 
 
 def _create(parsed, channel, locale, code, actor, client_ip, api_key, now):
-    _lock_number(parsed.e164)
+    tenant = tenant_of(api_key)
+    _lock_number(tenant, parsed.e164)
+    # Only the tenant's own: an API key never supersedes another key's verification, nor the site's.
     pending = VerificationAttempt.objects.select_for_update().filter(
-        phone_number=parsed.e164, status=Status.PENDING
+        tenant=tenant, phone_number=parsed.e164, status=Status.PENDING
     )
     for old in pending:
         old.end(Status.CANCELED, now=now)
@@ -158,6 +167,7 @@ def _create(parsed, channel, locale, code, actor, client_ip, api_key, now):
         created_at=now,
         expires_at=now + timedelta(seconds=app_settings.TTL_SECONDS),
         last_sent_at=now,
+        tenant=tenant,
     )
     if api_key is not None:
         verification.api_key = api_key
@@ -265,7 +275,7 @@ def verification_resend(*, verification_id, channel=None, actor=SYSTEM, scope=No
             raise ChannelNotAvailable("This number is a fixed line and cannot receive SMS; use channel 'call'.")
     health.require_broker()
     now = clock.now()
-    ratelimit.hit(send_rules(str(verification.phone_number)), now=now.timestamp())
+    ratelimit.hit(send_rules(str(verification.phone_number), tenant=verification.tenant), now=now.timestamp())
     with transaction.atomic():
         verification = _lock(verification_id, scope)
         if _expire_if_due(verification, now=now, actor=actor) or not verification.is_pending:
