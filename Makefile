@@ -2,13 +2,14 @@
 # make serve - the production stack: gunicorn, a Celery worker and beat (see README)
 # make test  - lint, then the whole suite, against PostgreSQL, Redis and a real Celery worker
 # make bench - benchmarks
+# make soak  - a long fault run, outside CI
 
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST_PORT ?= 127.0.0.1:8000
 
-.PHONY: install run serve lint test bench clean
+.PHONY: install run serve lint test bench soak clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +49,11 @@ test: install lint
 
 bench: install
 	$(PY) -m bench
+
+# A long fault run (outside CI): 1000 verifications while workers are killed,
+# Redis is down for 20 s and PostgreSQL restarts; prints lost / duplicate.
+soak: install
+	$(PY) -m tests.soak
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles
