@@ -52,6 +52,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "verification.middleware.RequestTooLargeMiddleware",  # 413 before anything reads the body
     "verification.middleware.DependencyUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -169,9 +170,20 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Behind a TLS-terminating proxy, trust its X-Forwarded-Proto.
+# Behind TLS-terminating proxies (README, "Behind a proxy"); verification/net.py applies it.
+# DJANGO_BEHIND_PROXY: one proxy in front. DJANGO_TRUSTED_PROXY_COUNT: how many append to
+# X-Forwarded-For (2 for a CDN, then nginx). X-Forwarded-For is read only from a peer in
+# DJANGO_TRUSTED_PROXIES (addresses or networks; "*" for any peer), and each proxy on the way
+# must be in it too; the default is a proxy on this host.
 BEHIND_PROXY = env.bool("DJANGO_BEHIND_PROXY", default=False)
-if BEHIND_PROXY:
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=1 if BEHIND_PROXY else 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("DJANGO_TRUSTED_PROXY_COUNT must be 0 or more.")
+TRUSTED_PROXIES = env.list("DJANGO_TRUSTED_PROXIES", default=["127.0.0.1", "::1"])
+from verification.net import trusted_networks  # noqa: E402  (refuses a bad entry at startup)
+
+trusted_networks(TRUSTED_PROXIES)
+if BEHIND_PROXY or TRUSTED_PROXY_COUNT:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG and env.bool("DJANGO_SECURE_COOKIES", default=True)
 # HTTPS everywhere once the site is served over TLS (see `manage.py check --deploy`).

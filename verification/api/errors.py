@@ -2,13 +2,16 @@
 
 import logging
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from drf_standardized_errors.handler import ExceptionHandler as StandardizedExceptionHandler
 from rest_framework import exceptions
 from rest_framework.exceptions import ErrorDetail
 
 from ..exceptions import Throttled, VerificationError
 from ..health import unavailable
-from .exceptions import Conflict, ServiceUnavailableError
+from .exceptions import Conflict, PayloadTooLarge, ServiceUnavailableError
+from .parsers import MAX_BODY_BYTES
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +38,9 @@ class ExceptionHandler(StandardizedExceptionHandler):
         exc = unavailable(exc) or exc  # Redis, the broker or the database down: 503, never 500
         if isinstance(exc, VerificationError):
             return to_api_exception(exc)
+        if isinstance(exc, RequestDataTooBig):  # Django's own limit, met before our parser's: 413, not 500
+            limit = min(MAX_BODY_BYTES, settings.DATA_UPLOAD_MAX_MEMORY_SIZE or MAX_BODY_BYTES)
+            return PayloadTooLarge(f"The request body is over {limit // 1024} KiB.")
         return super().convert_known_exceptions(exc)
 
     def report_exception(self, exc, response):

@@ -53,5 +53,17 @@ class VerificationAutoSchema(AutoSchema):
         }.get(status_code)
         return decide() if decide else True
 
+    def _map_basic_serializer(self, serializer, direction):
+        # drf-spectacular marks every read-only field required; a field an answer may leave
+        # out (keypad_code outside keypad mode) must not be, or the schema promises what GET,
+        # create and cancel do not send.
+        schema = super()._map_basic_serializer(serializer, direction)
+        optional = set(getattr(serializer, "optional_in_response", ()))
+        if direction == "response" and optional and "required" in schema:
+            schema["required"] = [name for name in schema["required"] if name not in optional]
+            if not schema["required"]:
+                del schema["required"]
+        return schema
+
     def _should_add_http404_error_response(self):
         return True  # an unknown or another key's verification; no pending one for a number

@@ -61,8 +61,13 @@ class VerificationOutput(serializers.ModelSerializer):
         read_only=True,
         allow_null=True,
         required=False,
-        help_text="Keypad voice mode only: the code to show, which the person types on the phone during the call.",
+        help_text=(
+            "Only in a verification made in keypad voice mode, absent from any other: the code to show, "
+            "which the person types on the phone during the call; null once the verification is no longer pending."
+        ),
     )
+    # In the schema, not every answer has these (see VerificationAutoSchema).
+    optional_in_response = ("keypad_code",)
 
     class Meta:
         model = VerificationAttempt
@@ -79,6 +84,7 @@ class VerificationOutput(serializers.ModelSerializer):
             "deliveries",
             "keypad_code",
         ]
+        read_only_fields = fields  # an answer: in the schema, every field but keypad_code is always there
 
     def to_representation(self, verification):
         data = super().to_representation(verification)
