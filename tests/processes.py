@@ -108,10 +108,11 @@ SMS_CODE = re.compile(r"#(\d{4,10})\b")
 class SiteClient:
     """The API and the sandbox inbox of a site under test, as an API consumer meets them."""
 
-    def __init__(self, base_url, key=None):
+    def __init__(self, base_url, key=None, *, sandbox_auth=None):
         self.base_url = base_url.rstrip("/")
         self.http = session()
         self.headers = {"Authorization": f"Api-Key {key}"} if key else {}
+        self.sandbox_auth = sandbox_auth  # (auth id, token): the inbox with DEBUG off
 
     def api(self, method, path, json=None):
         return self.http.request(method, f"{self.base_url}/api/v1/{path}", json=json, headers=self.headers, timeout=60)
@@ -129,7 +130,9 @@ class SiteClient:
         return self.api("POST", f"verifications/{verification_id}/cancel")
 
     def inbox(self, to):
-        response = self.http.get(f"{self.base_url}/sandbox/inbox/", params={"to": to}, timeout=30)
+        response = self.http.get(
+            f"{self.base_url}/sandbox/inbox/", params={"to": to}, auth=self.sandbox_auth, timeout=30
+        )
         assert response.status_code == 200, response.text
         return response.json()
 

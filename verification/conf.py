@@ -70,10 +70,21 @@ DEFAULTS = {
 
 # The sandbox's own credentials, used when the carrier is the sandbox and no
 # Plivo credentials are given. The SDK wants an auth id of 20 characters
-# starting with MA or SA.
+# starting with MA or SA. The auth id is public (like Plivo's); the token is
+# not: it is derived from SECRET_KEY, so it differs on every installation and
+# every process of one installation agrees on it without storing anything
+# (`python manage.py sandbox_credentials` prints both).
 SANDBOX_AUTH_ID = "MA" + "A" * 18
-SANDBOX_AUTH_TOKEN = "sandbox-auth-token"
+SANDBOX_TOKEN_SALT = "verification.sandbox.auth-token"
 SANDBOX_FROM_NUMBER = "+14155550100"
+
+
+def sandbox_auth_token(secret_key=None):
+    """The sandbox's auth token for `secret_key` (default: this installation's SECRET_KEY)."""
+    from django.utils.crypto import salted_hmac
+
+    secret = secret_key if secret_key is not None else settings.SECRET_KEY
+    return salted_hmac(SANDBOX_TOKEN_SALT, SANDBOX_AUTH_ID, secret=secret, algorithm="sha256").hexdigest()
 
 
 def read_environment(env):
@@ -152,7 +163,7 @@ class AppSettings:
 
     @property
     def auth_token(self):
-        return self.PLIVO_AUTH_TOKEN or (SANDBOX_AUTH_TOKEN if self.CARRIER == "sandbox" else "")
+        return self.PLIVO_AUTH_TOKEN or (sandbox_auth_token() if self.CARRIER == "sandbox" else "")
 
     @property
     def from_number(self):

@@ -15,6 +15,8 @@ from .locales import django_language, voice_for
 
 KEYPRESS_TIMEOUT_SECONDS = 10
 KEYPRESS_RETRIES = 2
+# GetDigits' finishOnKey that turns the finishing key off (Plivo's documented "none").
+NO_FINISH_KEY = "none"
 DIGIT_PAUSE = "300ms"
 # Stands for the code in a translated sentence, wherever its language puts it.
 CODE_MARK = "\ue000"
@@ -62,6 +64,9 @@ def keypress_xml(*, locale, action_url):
         timeout=KEYPRESS_TIMEOUT_SECONDS,
         num_digits=1,
         retries=KEYPRESS_RETRIES,
+        # "Press any key": '#' too. Plivo's default finishOnKey="#" would end the
+        # input on it with no digits, and the person would hear nothing.
+        finish_on_key=NO_FINISH_KEY,
         redirect=True,
         log=False,
     )

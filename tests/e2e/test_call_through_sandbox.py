@@ -39,6 +39,19 @@ def test_an_answered_call_reads_the_code_twice_and_the_code_approves(live_site):
     assert (result.valid, result.status) == (True, "approved")
 
 
+def test_pressing_hash_to_hear_the_code_reads_the_code(live_site):
+    # The sandbox's 94 presses only '#': "press any key" must take it, not end the input empty.
+    verification = services.verification_create(phone_number="+14155550194", channel="call")
+    simulator.wait_until_idle(timeout=15)
+    [call] = inbox(live_site, "+14155550194")
+    code = spoken_code(call["text"])
+    assert call["text"].startswith("Hello, this is OTP Site. Press any key to hear your verification code. ")
+    assert f"Once again, your code is: {', '.join(code)}" in call["text"]
+    delivery = Delivery.objects.get(verification=verification)
+    assert (delivery.status, delivery.code_spoken_at is not None) == ("completed", True)
+    assert services.verification_check(verification_id=verification.id, code=code).valid
+
+
 @pytest.mark.parametrize(
     ("number", "delivery_status", "error"),
     [

@@ -6,6 +6,7 @@ from tests.helpers import inbox
 from verification import services
 from verification.models import Delivery
 from verification.sandbox import simulator
+from verification.sandbox.models import InboxEntry
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -30,3 +31,14 @@ def test_an_undelivered_sms_fails_an_sms_only_verification(live_site):
     verification.refresh_from_db()
     assert Delivery.objects.get(verification=verification).status == "undelivered"
     assert verification.status == "failed"
+
+
+def test_the_code_sms_asks_plivo_to_keep_its_text_out_of_the_logs(live_site):
+    # On the wire, as the sandbox's Message API received it from the SDK: log "false".
+    verification = services.verification_create(phone_number="+14155550123", channel="sms")
+    simulator.wait_until_idle(timeout=15)
+
+    delivery = Delivery.objects.get(verification=verification)
+    sms = InboxEntry.objects.get(pk=delivery.provider_id)
+    assert sms.channel == "sms"
+    assert sms.logged is False

@@ -117,3 +117,17 @@ def test_the_apis_locale_chooses_the_calls_language(client):
     verification = VerificationAttempt.objects.get(pk=response.json()["id"])
     assert verification.locale == "pt-BR"
     assert "Pressione qualquer tecla" in answer(client, verification.deliveries.get()).find("GetDigits/Speak").text
+
+
+@pytest.mark.parametrize("locale", EXPECTED)
+def test_any_key_means_any_key_including_hash(client, locale):
+    # Plivo's default finishOnKey="#" would end "press any key" empty on '#': no finishing key.
+    _verification, delivery = call_for(locale)
+    get_digits = answer(client, delivery).find("GetDigits")
+    assert (get_digits.get("numDigits"), get_digits.get("finishOnKey")) == ("1", "none")
+
+
+def test_keypad_mode_still_ends_the_typed_code_with_hash(client, settings):
+    settings.VERIFICATION_VOICE_MODE = "keypad"
+    _verification, delivery = call_for("en-US")
+    assert answer(client, delivery).find("GetDigits").get("finishOnKey") == "#"

@@ -20,6 +20,7 @@ from tests.processes import (
     stop,
     wait_until_up,
 )
+from verification.conf import SANDBOX_AUTH_ID, sandbox_auth_token
 
 DATABASE = "otpsite_serve_test"
 REDIS_CACHE, REDIS_BROKER = "redis://127.0.0.1:6379/12", "redis://127.0.0.1:6379/13"
@@ -99,7 +100,10 @@ def test_static_files_are_served_hashed_and_compressed(served):
 
 def test_a_call_verification_goes_through_the_worker_to_approved(served):
     url, env, process = served
-    api = SiteClient(url, create_api_key(env))
+    # With DEBUG off the sandbox's inbox wants its credentials, as a staging harness sends them.
+    credentials = (SANDBOX_AUTH_ID, sandbox_auth_token(env["DJANGO_SECRET_KEY"]))
+    api = SiteClient(url, create_api_key(env), sandbox_auth=credentials)
+    assert session().get(f"{url}/sandbox/inbox/", timeout=10).status_code == 401
     created = api.create("+14155550142", "call")
     assert created.status_code == 201, created.text
     code = api.code_sent_to("+14155550142", timeout=60)

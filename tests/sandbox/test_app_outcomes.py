@@ -2,8 +2,10 @@
 
 import pytest
 
+from tests.helpers import code_of
 from verification import services
 from verification.models import Delivery
+from verification.sandbox.models import InboxEntry
 
 from .support import ANSWERED, HASH_ONLY, NO_ANSWER, SILENT, VOICEMAIL, finish
 
@@ -47,10 +49,23 @@ def test_voicemail_call_ends_as_no_answer_and_the_code_is_never_spoken(deliver):
     assert delivery.verification.status == "failed"  # a call-only verification has nothing left to try
 
 
-def test_hash_only_call_ends_as_no_answer(deliver):
+def test_a_person_who_presses_only_hash_hears_the_code(deliver):
+    # "Press any key" means any key: '#' too (the call's GetDigits has finishOnKey="none").
+    delivery = deliver(HASH_ONLY)
+
+    assert delivery.status == "completed"
+    assert delivery.code_spoken_at is not None
+    heard = InboxEntry.objects.get(pk=delivery.provider_id).text
+    assert "Your OTP Site verification code is: " + ", ".join(code_of(delivery.verification)) in heard
+
+
+def test_a_person_who_presses_only_hash_types_no_code_in_keypad_mode(deliver, settings):
+    # Keypad mode keeps '#' as the key that ends the typed code: '#' alone is no code.
+    settings.VERIFICATION_VOICE_MODE = "keypad"
     delivery = deliver(HASH_ONLY)
 
     assert (delivery.status, delivery.code_spoken_at) == ("no_answer", None)
+    assert delivery.verification.failed_checks == 0
 
 
 def test_silent_call_leaves_the_delivery_sent_and_the_verification_pending(deliver):

@@ -123,3 +123,20 @@ def test_sms_with_wrong_credentials_is_refused(plivo, send_sms):
 
     with pytest.raises(exceptions.AuthenticationError):
         send_sms(ANSWERED)
+
+
+def test_the_message_api_records_log_as_the_sdk_sends_it(send_sms):
+    # The SDK's messages.create sends log="true" unless told otherwise, always as a string.
+    logged = send_sms(ANSWERED)
+    unlogged = send_sms(ANSWERED, log="false")
+    finish()
+
+    assert InboxEntry.objects.get(pk=logged.message_uuid[0]).logged is True
+    assert InboxEntry.objects.get(pk=unlogged.message_uuid[0]).logged is False
+
+
+def test_a_log_that_is_neither_true_nor_false_is_refused(plivo):
+    # The SDK checks the type (a str) but not the value; the API answers 400, as for any bad parameter.
+    with pytest.raises(exceptions.ValidationError, match="'log'"):
+        plivo.messages.create(src="+14155550100", dst=ANSWERED, text="Your code is 4071.", log="maybe")
+    assert not InboxEntry.objects.exists()

@@ -59,6 +59,17 @@ def test_hash_only_sends_no_digits_to_the_action_url(place_call):
     assert InboxEntry.objects.get(pk=response.request_uuid).text == f"{prompt} {prompt} {not_pressed}"
 
 
+@pytest.mark.parametrize("finish_on_key", ["none", "empty"])
+def test_hash_only_sends_hash_when_get_digits_has_no_finishing_key(place_call, finish_on_key):
+    # Plivo: finishOnKey set to "none" or the empty string ends input only by timeout or numDigits.
+    response = place_call(HASH_ONLY, answer="test-answer-any-key", finish=finish_on_key)
+    finish()
+
+    [params] = received("code")
+    assert params["Digits"] == "#"
+    assert test_urls.NOT_PRESSED not in InboxEntry.objects.get(pk=response.request_uuid).text
+
+
 def test_hash_only_types_no_code_in_keypad_mode(place_call):
     place_call(HASH_ONLY, answer="test-keypad", timeout=5)
     finish()

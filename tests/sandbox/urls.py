@@ -64,6 +64,22 @@ def answer_retries(retries):
     return _xml(response.add(plivoxml.HangupElement()))
 
 
+@_recording("answer-any-key")
+def answer_any_key(finish):
+    # "Press any key" with no finishing key: finishOnKey="none" (or empty), as Plivo documents it.
+    get_digits = plivoxml.GetDigitsElement(
+        action=absolute("test-code"),
+        method="POST",
+        timeout=5,
+        num_digits=1,
+        retries=1,
+        finish_on_key="" if finish == "empty" else finish,
+        log=False,
+    )
+    get_digits.add_speak(PROMPT)
+    return _xml(plivoxml.ResponseElement().add(get_digits).add(plivoxml.SpeakElement(NOT_PRESSED)))
+
+
 @_recording("answer-get")
 def answer_get():
     get_digits = plivoxml.GetDigitsElement(
@@ -117,6 +133,24 @@ def redirect_broken():
     return _xml(plivoxml.ResponseElement().add(plivoxml.RedirectElement(absolute("test-broken"), method="POST")))
 
 
+# Where the "outside" views point: a URL not under PUBLIC_BASE_URL, set by the test.
+OUTSIDE = {"url": "http://127.0.0.1:9/internal"}
+
+
+@_recording("redirect-outside")
+def redirect_outside():
+    return _xml(plivoxml.ResponseElement().add(plivoxml.RedirectElement(OUTSIDE["url"], method="POST")))
+
+
+@_recording("action-outside")
+def action_outside():
+    get_digits = plivoxml.GetDigitsElement(
+        action=OUTSIDE["url"], method="POST", timeout=5, num_digits=1, retries=1, log=False
+    )
+    get_digits.add_speak(PROMPT)
+    return _xml(plivoxml.ResponseElement().add(get_digits))
+
+
 @_recording("hangup")
 def hangup():
     return HttpResponse("")
@@ -135,6 +169,7 @@ def sms_status():
 urlpatterns = [
     path("test-plivo/answer/", answer, name="test-answer"),
     path("test-plivo/answer/<int:retries>/", answer_retries, name="test-answer-retries"),
+    path("test-plivo/answer-any-key/<str:finish>/", answer_any_key, name="test-answer-any-key"),
     path("test-plivo/answer-get/", answer_get, name="test-answer-get"),
     path("test-plivo/code/", code, name="test-code"),
     path("test-plivo/redirect/", redirect, name="test-redirect"),
@@ -143,6 +178,8 @@ urlpatterns = [
     path("test-plivo/broken/", broken, name="test-broken"),
     path("test-plivo/not-xml/", not_xml, name="test-not-xml"),
     path("test-plivo/redirect-broken/", redirect_broken, name="test-redirect-broken"),
+    path("test-plivo/redirect-outside/", redirect_outside, name="test-redirect-outside"),
+    path("test-plivo/action-outside/", action_outside, name="test-action-outside"),
     path("test-plivo/hangup/", hangup, name="test-hangup"),
     path("test-plivo/ring/", ring, name="test-ring"),
     path("test-plivo/sms-status/", sms_status, name="test-sms-status"),

@@ -89,6 +89,9 @@ class PlivoRestCarrier(Carrier):
             text=request.text,
             url=request.status_url,
             method="POST",
+            # The text holds the code: Plivo must not keep it in its logs (7 days by
+            # default). The SDK takes the string form only ("true"/"false").
+            log="false",
         )
         return str(response.message_uuid[0])
 

@@ -11,6 +11,7 @@ See https://www.plivo.com/docs/voice/concepts/callback-configurations/.
 
 import collections
 import dataclasses
+import logging
 import threading
 import time
 from urllib.parse import parse_qsl, urldefrag, urlencode
@@ -19,10 +20,15 @@ import requests
 
 from ..conf import app_settings
 from ..signatures import sign_v3
+from .wire import is_under_public_base_url
+
+logger = logging.getLogger(__name__)
 
 METHODS = ("GET", "POST")
 # The retry policies Plivo knows: HTTP 4xx, HTTP 5xx, connect timeout or failure, read timeout.
 RETRY_POLICIES = ("4xx", "5xx", "ct", "rt")
+# Why a URL outside PUBLIC_BASE_URL failed without being requested (never retried).
+REFUSED = "refused"
 
 # The last URLs called, so tests can check that nothing secret ever sits in one.
 _seen_urls = collections.deque(maxlen=1000)
@@ -71,7 +77,7 @@ class CallbackFailed(Exception):
 
     def __init__(self, reason, response=None):
         super().__init__(reason)
-        self.reason = reason  # one of RETRY_POLICIES
+        self.reason = reason  # one of RETRY_POLICIES, or REFUSED
         self.response = response
 
 
@@ -88,7 +94,14 @@ def method_or_default(method):
 
 
 def send(session, url, params, method="POST"):
-    """Request `url` as Plivo does, retrying by its configuration; the 2xx response, or CallbackFailed."""
+    """Request `url` as Plivo does, retrying by its configuration; the 2xx response, or CallbackFailed.
+
+    A URL outside PUBLIC_BASE_URL (an action or redirect URL in the app's XML, say) is
+    never requested: it fails at once, as a URL that cannot be reached.
+    """
+    if not is_under_public_base_url(url):
+        logger.warning("Sandbox: refused to request %r: not under PUBLIC_BASE_URL.", url)
+        raise CallbackFailed(REFUSED)
     url, config = CallbackConfig.from_url(url)
     deadline = time.monotonic() + config.total_timeout_ms / 1000
     attempt = 0

@@ -56,6 +56,15 @@ def request_method(element):
     return method if method in ("GET", "POST") else None
 
 
+def _finish_on_key(value):
+    """The key that ends input: '#' when the attribute is absent (Plivo's default), none
+    (every key is input) when it is empty or "none", as Plivo's GetDigits documentation says."""
+    if value is None:
+        return "#"
+    value = value.strip()
+    return "" if value.lower() in ("", "none") else value[:1]
+
+
 @dataclasses.dataclass(frozen=True)
 class GetDigits:
     """The attributes of a <GetDigits> that the simulated person reacts to."""
@@ -65,7 +74,7 @@ class GetDigits:
     num_digits: int
     timeout: int
     retries: int
-    finish_on_key: str
+    finish_on_key: str  # '' when no key ends the input
     redirect: bool
     prompts: tuple
 
@@ -78,7 +87,7 @@ class GetDigits:
             num_digits=_int(element.get("numDigits"), 99, minimum=1),
             timeout=_int(element.get("timeout"), 5, minimum=1),
             retries=_int(element.get("retries"), 1, minimum=1),
-            finish_on_key=element.get("finishOnKey", "#"),
+            finish_on_key=_finish_on_key(element.get("finishOnKey")),
             redirect=(element.get("redirect") or "true").lower() != "false",
             prompts=tuple(child for child in element if child.tag == "Speak"),
         )

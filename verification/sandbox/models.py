@@ -49,6 +49,9 @@ class InboxEntry(models.Model):
     error_code = models.CharField(max_length=8, blank=True)  # an SMS that failed or was undelivered
     units = models.PositiveSmallIntegerField(default=1)  # the SMS's parts
     requester_ip = models.GenericIPAddressField(null=True, blank=True)
+    # An SMS's `log` as the Message API received it: False when the sender asked Plivo
+    # to keep its text (the code) out of the logs.
+    logged = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["-created_at"]

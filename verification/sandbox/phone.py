@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from ..models import Delivery
+from .access import phone_reader
 from .models import Channel, InboxEntry
 from .wire import normalise_number
 
@@ -63,6 +64,7 @@ def render_speech(text, voice, executable):
 
 
 @never_cache
+@phone_reader()
 @require_GET
 def phone(request):
     """The inbox for a person: newest first; the page's script keeps it up to date."""
@@ -76,6 +78,7 @@ def phone(request):
 
 
 @never_cache
+@phone_reader()
 @require_GET
 def call_audio(request, entry_id):
     """One call's spoken text as WAV, rendered by espeak-ng (404 when it is not installed)."""

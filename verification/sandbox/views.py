@@ -11,6 +11,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from . import records, simulator
+from .access import phone_reader
 from .callbacks import method_or_default
 from .calls import CallUrls
 from .models import ACTIVE_CALL_STATUSES, Channel, InboxEntry
@@ -18,6 +19,7 @@ from .wire import (
     ApiError,
     Outcome,
     api_response,
+    bool_param,
     check_basic_auth,
     error_response,
     normalise_number,
@@ -95,6 +97,8 @@ def message_create(request, params):
     text = required_text(params, "text")
     status_url = url_param(params, "url")
     method = _method_param(params, "method")
+    # Plivo keeps the text in its logs (7 days) unless `log` is "false": recorded to show what was asked.
+    log = bool_param(params, "log", default=True)
     _refuse_by_outcome(to_number)
     silent = Outcome.for_number(to_number) is Outcome.SILENT  # 93: accepted, then never sent
     entry = InboxEntry.objects.create(
@@ -103,6 +107,7 @@ def message_create(request, params):
         from_number=from_number,
         text="" if silent else text,  # the phone never receives a silent SMS
         units=records.sms_units(text),
+        logged=log,
         requester_ip=request.META.get("REMOTE_ADDR") or None,
     )
     if not silent:
@@ -143,6 +148,7 @@ def _uuid_or_none(value):
 
 
 @never_cache
+@phone_reader(json=True)
 @require_GET
 def inbox(request):
     """What the simulated phones received, newest first; `?to=` keeps one number's."""
@@ -157,6 +163,7 @@ def inbox(request):
 
 @csrf_exempt
 @never_cache
+@phone_reader(json=True)
 @require_POST
 def call_press(request, entry_id):
     """Type `digits` on the keypad of a call in progress; its next GetDigits takes them."""

@@ -6,7 +6,7 @@ import enum
 import json
 import re
 import uuid
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from django.http import JsonResponse
 from django.utils.crypto import constant_time_compare
@@ -51,21 +51,25 @@ def error_response(exc):
     return api_response(exc.status, error=exc.error)
 
 
-def check_basic_auth(request, path_auth_id):
-    """Raise a 401 unless the request carries the configured auth id and token."""
+def basic_auth_matches(request):
+    """True if the request carries the sandbox's auth id and token in HTTP basic auth."""
     scheme, _, encoded = request.headers.get("Authorization", "").partition(" ")
     try:
         user, _, password = base64.b64decode(encoded, validate=True).decode().partition(":")
     except (binascii.Error, UnicodeDecodeError):
         user = password = ""
     auth_id, auth_token = app_settings.auth_id, app_settings.auth_token
-    valid = (
+    return (
         scheme.lower() == "basic"
         and bool(auth_id and auth_token)
         and constant_time_compare(user, auth_id)
         and constant_time_compare(password, auth_token)
-        and constant_time_compare(path_auth_id, auth_id)
     )
+
+
+def check_basic_auth(request, path_auth_id):
+    """Raise a 401 unless the request carries the configured auth id and token."""
+    valid = basic_auth_matches(request) and constant_time_compare(path_auth_id, app_settings.auth_id)
     if not valid:
         raise ApiError(401, "Authentication failed: check your auth id and auth token.")
 
@@ -104,13 +108,52 @@ def normalise_number(value):
     return "+" + digits
 
 
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+# Characters that parsers read differently (a backslash, spaces, control characters):
+# a URL holding one is refused rather than guessed at.
+_AMBIGUOUS = re.compile(r"[\\\s\x00-\x1f\x7f]")
+
+
+def _origin_and_path(url):
+    """(scheme, host, port, path) of an http(s) URL, or None if it is not one."""
+    parts = urlsplit(url)
+    if parts.scheme not in _DEFAULT_PORTS or not parts.hostname:
+        return None
+    return parts.scheme, parts.hostname.lower(), parts.port or _DEFAULT_PORTS[parts.scheme], parts.path
+
+
+def is_under_public_base_url(url):
+    """True if the sandbox may request `url`: same scheme, host and port as PUBLIC_BASE_URL, and under its path.
+
+    The sandbox stands in for Plivo, which only ever calls this site: it never
+    requests anything else, so the API cannot be used to reach other hosts or
+    ports (server-side request forgery).
+    """
+    if not isinstance(url, str) or _AMBIGUOUS.search(url):
+        return False
+    url = url.split("#", 1)[0]  # the fragment configures retries; it is never sent
+    try:
+        target, base = _origin_and_path(url), _origin_and_path(app_settings.public_base_url)
+        userinfo = "@" in urlsplit(url).netloc
+    except (TypeError, ValueError):
+        return False
+    if target is None or base is None or userinfo or target[:3] != base[:3]:
+        return False
+    path, prefix = target[3] or "/", base[3].rstrip("/")
+    segments = unquote(path).split("/")
+    if "." in segments or ".." in segments:
+        return False
+    return not prefix or path == prefix or path.startswith(prefix + "/")
+
+
 def url_param(params, name, *, required=False):
     value = params.get(name)
     if value in (None, ""):
         if required:
             raise ApiError(400, f"Missing mandatory parameter '{name}'.")
         return None
-    # Lenient on hosts on purpose: "http://web:8000" in a compose network is fine.
+    # Lenient on hosts on purpose: "http://web:8000" in a compose network is fine,
+    # as long as it is PUBLIC_BASE_URL.
     try:
         parts = urlsplit(value)
         valid = parts.scheme in ("http", "https") and bool(parts.hostname)
@@ -118,7 +161,25 @@ def url_param(params, name, *, required=False):
         valid = False
     if not valid:
         raise ApiError(400, f"Invalid '{name}' parameter: not an http(s) URL.")
+    if not is_under_public_base_url(value):
+        raise ApiError(
+            400,
+            f"Invalid '{name}' parameter: the sandbox only requests URLs under PUBLIC_BASE_URL "
+            f"({app_settings.public_base_url}/).",
+        )
     return value
+
+
+def bool_param(params, name, *, default):
+    """A true/false parameter: the SDK sends the strings "true" and "false" (JSON booleans are taken too)."""
+    value = params.get(name)
+    if value is None or value == "":
+        return default
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    raise ApiError(400, f"Invalid '{name}' parameter: 'true' or 'false' expected.")
 
 
 def required_text(params, name):
