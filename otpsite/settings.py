@@ -272,6 +272,7 @@ CELERY_BEAT_SCHEDULE = {
     "expire-verifications": {"task": "verification.tasks.expire_due", "schedule": 60.0},
     "sweep-deliveries": {"task": "verification.tasks.sweep", "schedule": VERIFICATION_SWEEP_INTERVAL_SECONDS},
     "purge-old-records": {"task": "verification.tasks.purge", "schedule": 3600.0},
+    "purge-account-events": {"task": "verification.accounts.tasks.purge_account_events", "schedule": 3600.0},
 }
 
 # The sandbox carrier speaks for Plivo: it must never run by accident in production.

@@ -2,10 +2,14 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from verification.accounts.views import admin_login
+
 from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # Before the admin's own: its password-only form is never routed; the admin signs in as everyone does.
+    path("admin/login/", admin_login),
     path("admin/verification/", include("verification.admin_urls")),  # before the admin's own
     path("admin/", admin.site.urls),
     path("api/v1/", include("verification.api.urls")),

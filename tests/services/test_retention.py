@@ -66,3 +66,17 @@ def test_the_sandbox_inbox_keeps_a_day():
     fresh = InboxEntry.objects.create(channel="sms", to_number="+14155550106", from_number="+14155550100", text="y")
     assert purge_inbox.apply().get() == 1
     assert list(InboxEntry.objects.values_list("pk", flat=True)) == [fresh.pk]
+
+
+def test_account_events_keep_as_long_as_the_verifications(settings):
+    from django.utils import timezone
+
+    from verification.accounts.models import AccountEvent
+    from verification.accounts.tasks import purge_account_events
+
+    settings.VERIFICATION_RETENTION_DAYS = 90
+    old = AccountEvent.objects.create(event="phone_change", outcome="withheld", created_at=timezone.now() - dt.timedelta(days=91))
+    fresh = AccountEvent.objects.create(event="phone_change", outcome="withheld", created_at=timezone.now())
+    assert purge_account_events.apply().get() == 1
+    assert list(AccountEvent.objects.values_list("pk", flat=True)) == [fresh.pk]
+    assert not AccountEvent.objects.filter(pk=old.pk).exists()

@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from ..phones import mask_phone_number
-from .models import PhoneProfile
+from .models import AccountEvent, PhoneProfile
 
 
 @admin.register(PhoneProfile)
@@ -17,3 +17,22 @@ class PhoneProfileAdmin(admin.ModelAdmin):
     @admin.display(description="phone number")
     def masked_number(self, profile):
         return mask_phone_number(profile.phone_number)
+
+
+@admin.register(AccountEvent)
+class AccountEventAdmin(admin.ModelAdmin):
+    """The accounts' audit trail: read-only, like the verifications' own."""
+
+    list_display = ["created_at", "event", "outcome", "actor", "ip", "phone_masked", "verification_id"]
+    list_filter = ["event", "outcome"]
+    search_fields = ["actor", "phone_digest", "=ip"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -20,10 +20,15 @@ class CodeFlow:
     channel: str
     next_url: str = ""
     username: str = ""
+    # A number another account holds: the step looks the same, sends nothing, never succeeds (withheld.py).
+    withheld: dict | None = None
 
 
 def flow_save(request, flow):
-    request.session[SESSION_KEY] = dataclasses.asdict(flow)
+    data = dataclasses.asdict(flow)
+    if data["withheld"] is None:
+        del data["withheld"]  # the usual case: the session looks as it always did
+    request.session[SESSION_KEY] = data
 
 
 def flow_load(request):

@@ -38,3 +38,38 @@ class PhoneProfile(models.Model):
 
     def __str__(self):
         return f"{self.user} ({'verified' if self.phone_verified else 'not verified'})"
+
+
+class AccountEvent(models.Model):
+    """One line of the accounts' audit trail: an attempt on an account's number from the pages, whatever came of it.
+
+    The verifications' own trail (AuditEvent) hangs off a verification; the attempts most worth seeing have
+    none (throttled, or a number another account holds: no code goes out). So every attempt is one row here,
+    naming the verification it started when it started one. The number is kept masked and as a keyed digest
+    (the same number, the same digest: probes of one number line up), never in full. Append-only."""
+
+    event = models.CharField(max_length=32)  # phone_change, signup, login
+    # code_sent, withheld (the number is another account's: nothing sent), throttled, invalid, refused
+    outcome = models.CharField(max_length=32)
+    account_id = models.BigIntegerField(null=True, blank=True, db_index=True)  # the user's id, kept if they go
+    actor = models.CharField(max_length=150, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    phone_masked = models.CharField(max_length=32, blank=True)
+    phone_digest = models.CharField(max_length=64, blank=True, db_index=True)
+    verification_id = models.UUIDField(null=True, blank=True)  # the verification it started, if any
+    detail = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.event} {self.outcome}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("The audit trail is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The audit trail is append-only.")

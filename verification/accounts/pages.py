@@ -9,7 +9,15 @@ from ..models import ActorType
 from ..net import client_ip
 
 CHANNEL_WORDS = {"sms": "text message", "call": "voice call"}
+# Said only to whoever typed the right code: they hold the phone. To anyone else, a taken number and a
+# free one get the same answer (withheld.py).
 NUMBER_TAKEN = "This number is already used by another account."
+MAYBE_SENT = "If this number can be used, we sent a code to it."
+NO_PHONE = (
+    "This account has no phone number yet, and signing in needs a code sent to one. Whoever runs this "
+    "server adds it with: python manage.py set_phone {username} +14155550123 (your number). Then sign in "
+    "again: a code goes to that number, and entering it verifies the number and signs you in."
+)
 
 THROTTLE_TEXTS = {
     "resend_cooldown": "A code was just sent to this number.",
@@ -19,6 +27,8 @@ THROTTLE_TEXTS = {
     "too_many_logins_for_username": "Too many sign-in attempts for this username.",
     "too_many_logins_for_username_from_ip": "Too many sign-in attempts for this username from this address.",
     "too_many_signups_from_ip": "Too many signup attempts from this address.",
+    "too_many_phone_changes_for_user": "Too many number changes for this account.",
+    "too_many_phone_changes_from_ip": "Too many number changes from this address.",
 }
 
 

@@ -12,10 +12,11 @@ from django.utils import timezone
 from .. import clock, ratelimit
 from .. import services as core
 from ..conf import app_settings
-from ..exceptions import NotFound, ServiceUnavailable, VerificationNotPending
+from ..exceptions import NotFound, ServiceUnavailable, Throttled, VerificationError, VerificationNotPending
 from ..models import Status, VerificationAttempt
 from ..services.verifications import send_rules
-from . import throttle
+from . import throttle, withheld
+from .audit import account_event
 from .flow import CodeFlow, Purpose
 from .models import PhoneProfile
 
@@ -30,10 +31,6 @@ class UsernameTaken(Exception):
 
 class NoPhone(Exception):
     """The account has no phone number to send its second step to (e.g. made by createsuperuser)."""
-
-
-class NumberTaken(Exception):
-    """The number is already verified by another account: no code goes to it for this one."""
 
 
 class CodeStepRefused(Exception):
@@ -117,12 +114,20 @@ def login_start(*, user, actor, locale, next_url="", current=None):
 
 
 def code_send(*, user, purpose, actor, locale, phone_number=None, channel=None, next_url=""):
-    """A new verification for the flow's number; a number another account verified gets none."""
+    """A new verification for the flow's number.
+
+    A number another account verified gets none, and no answer that says so: a withheld code step
+    (withheld.py) that looks the same, sends nothing and can never succeed."""
     profile = user.phone_profile
     channel = channel or profile.preferred_channel
     phone_number = phone_number or str(profile.phone_number)
     if _taken_for(purpose, user.pk, phone_number):
-        raise NumberTaken()
+        verification_id, state = withheld.start(phone_number=phone_number, channel=channel, actor=actor)
+        if purpose != Purpose.PHONE_CHANGE:  # a number change audits every attempt itself
+            account_event(event=purpose, outcome="withheld", actor=actor, user=user, phone_number=phone_number)
+        return CodeFlow(
+            purpose, user.pk, verification_id, phone_number, channel, next_url, user.get_username(), withheld=state
+        )
     verification = core.verification_create(
         phone_number=phone_number,
         channel=channel,
@@ -153,11 +158,17 @@ def _scope(flow):
 
 
 def code_get(flow):
+    if flow.withheld is not None:
+        return withheld.as_verification(flow)
     return core.verification_get(verification_id=flow.verification_id, scope=_scope(flow))
 
 
 def code_check(*, flow, code, actor):
-    """Check the code; returns the CheckResult and, when it matched, the user (CodeStepRefused if it may not go on)."""
+    """Check the code; returns the CheckResult and, when it matched, the user (CodeStepRefused if it may not go on).
+
+    A withheld step's state is in the flow: save the flow after a check."""
+    if flow.withheld is not None:
+        return withheld.check(flow, code=code), None
     result = core.verification_check(verification_id=flow.verification_id, code=code, actor=actor, scope=_scope(flow))
     return result, (_complete(flow, result.verification) if result.valid else None)
 
@@ -175,6 +186,10 @@ def code_follow(flow):
 def code_resend(*, flow, channel, actor):
     """The same code again, by `channel` (the flow's when None); returns the updated flow."""
     _flow_user(flow)
+    if flow.withheld is not None:
+        withheld.resend(flow, channel=channel)
+        flow.channel = channel or flow.channel
+        return flow
     if _taken_for(flow.purpose, flow.user_id, flow.phone_number):
         raise CodeStepRefused(Refusal.NUMBER_TAKEN)
     core.verification_resend(verification_id=flow.verification_id, channel=channel, actor=actor, scope=_scope(flow))
@@ -183,27 +198,25 @@ def code_resend(*, flow, channel, actor):
 
 
 def code_restart(*, flow, channel, actor, locale):
-    """A new verification (new code) for the same number, after the old one ended; CodeStepRefused
-    when the account is gone or another account verified the number meanwhile."""
+    """A new verification (new code) for the same number, after the old one ended (a withheld step
+    again if another account holds the number); CodeStepRefused when the account is gone."""
     user = _flow_user(flow)
-    try:
-        return code_send(
-            user=user,
-            purpose=flow.purpose,
-            actor=actor,
-            locale=locale,
-            phone_number=flow.phone_number,
-            channel=channel or flow.channel,
-            next_url=flow.next_url,
-        )
-    except NumberTaken:
-        raise CodeStepRefused(Refusal.NUMBER_TAKEN) from None
+    return code_send(
+        user=user,
+        purpose=flow.purpose,
+        actor=actor,
+        locale=locale,
+        phone_number=flow.phone_number,
+        channel=channel or flow.channel,
+        next_url=flow.next_url,
+    )
 
 
 def code_abandon(*, flow, actor):
     """Give up the code step: its verification is canceled, and a number being changed to is dropped."""
     try:
-        core.verification_cancel(verification_id=flow.verification_id, actor=actor, scope=_scope(flow))
+        if flow.withheld is None:  # a withheld step has no verification to cancel
+            core.verification_cancel(verification_id=flow.verification_id, actor=actor, scope=_scope(flow))
     except (NotFound, VerificationNotPending):
         pass  # already over: nothing to cancel
     if flow.purpose == Purpose.PHONE_CHANGE:
@@ -218,6 +231,8 @@ def resend_wait_seconds(verification):
     since = (now - (verification.last_sent_at or verification.created_at)).total_seconds()
     cooldown = max(0, math.ceil(app_settings.RESEND_COOLDOWN_SECONDS - since))
     rules = send_rules(str(verification.phone_number))
+    if getattr(verification, "withheld", False):
+        rules += withheld.shadow_rules(str(verification.phone_number))
     try:
         return max([cooldown, *(ratelimit.seconds_until_free(rule, now=now.timestamp()) for rule in rules)])
     except ServiceUnavailable:
@@ -257,14 +272,54 @@ def _complete(flow, verification):
     return user
 
 
+def profile_phone_attempt(*, user, actor):
+    """Count one number-change post (per account and per address) before the form is looked at;
+    Throttled, audited, when either is full."""
+    try:
+        throttle.phone_change_attempt(user_id=user.pk, ip=actor.ip)
+    except Throttled as exc:
+        account_event(event=Purpose.PHONE_CHANGE, outcome="throttled", actor=actor, user=user, code=exc.code)
+        raise
+
+
+def profile_phone_invalid(*, user, actor, errors):
+    """A number-change post whose form was refused (no number to send to): audited too."""
+    account_event(event=Purpose.PHONE_CHANGE, outcome="invalid", actor=actor, user=user, fields=sorted(errors))
+
+
 def profile_phone_change(*, user, phone_number, actor, locale):
-    """Hold the new number aside and send it a code; the old number stays until the code matches."""
-    with transaction.atomic():
-        profile = PhoneProfile.objects.select_for_update().get(user=user)
-        profile.pending_phone_number = phone_number
-        profile.save(update_fields=["pending_phone_number", "updated_at"])
-        user.phone_profile = profile
-        return code_send(user=user, purpose=Purpose.PHONE_CHANGE, actor=actor, locale=locale, phone_number=phone_number)
+    """Hold the new number aside and send it a code; the old number stays until the code matches.
+
+    A number another account verified gets a withheld code step: the same answer, no code sent, no
+    success possible. Every attempt is in the accounts' audit trail, with the verification it started."""
+    try:
+        with transaction.atomic():
+            profile = PhoneProfile.objects.select_for_update().get(user=user)
+            profile.pending_phone_number = phone_number
+            profile.save(update_fields=["pending_phone_number", "updated_at"])
+            user.phone_profile = profile
+            flow = code_send(
+                user=user, purpose=Purpose.PHONE_CHANGE, actor=actor, locale=locale, phone_number=phone_number
+            )
+    except VerificationError as exc:
+        account_event(
+            event=Purpose.PHONE_CHANGE,
+            outcome="throttled" if isinstance(exc, Throttled) else "refused",
+            actor=actor,
+            user=user,
+            phone_number=phone_number,
+            code=exc.code,
+        )
+        raise
+    account_event(
+        event=Purpose.PHONE_CHANGE,
+        outcome="withheld" if flow.withheld is not None else "code_sent",
+        actor=actor,
+        user=user,
+        phone_number=phone_number,
+        verification_id=None if flow.withheld is not None else flow.verification_id,
+    )
+    return flow
 
 
 def profile_set_channel(*, user, channel):

@@ -1,5 +1,5 @@
 """Sign-in attempts limited per address, per username from one address and per username from all,
-and signup posts limited per address."""
+signup posts limited per address, and number changes per account and per address."""
 
 from django.conf import settings
 
@@ -73,3 +73,31 @@ def signup_rule(*, ip):
 def signup_attempt(*, ip):
     """Count one signup post, or raise Throttled before the form is looked at (it tells taken usernames)."""
     ratelimit.hit([signup_rule(ip=ip)], now=clock.now().timestamp())
+
+
+def phone_change_rules(*, user_id, ip):
+    window = _setting("ACCOUNTS_PHONE_CHANGE_WINDOW_SECONDS", 3600)
+    return [
+        ratelimit.Rule(
+            "phone-change-user",
+            str(user_id),
+            limit=_setting("ACCOUNTS_PHONE_CHANGES_PER_USER", 5),
+            window=window,
+            detail="Too many number changes for this account.",
+            code="too_many_phone_changes_for_user",
+        ),
+        ratelimit.Rule(
+            "phone-change-ip",
+            ip or "unknown",
+            limit=_setting("ACCOUNTS_PHONE_CHANGES_PER_IP", 20),
+            window=window,
+            detail="Too many number changes from this address.",
+            code="too_many_phone_changes_from_ip",
+        ),
+    ]
+
+
+def phone_change_attempt(*, user_id, ip):
+    """Count one number-change post, or raise Throttled before the number is looked at: each answer
+    costs a try whatever the number, so trying many numbers is slow."""
+    ratelimit.hit(phone_change_rules(user_id=user_id, ip=ip), now=clock.now().timestamp())

@@ -122,6 +122,8 @@ def verify(request):
             else:
                 if result.valid:
                     return _done(request, flow, user)
+                if flow.withheld is not None:
+                    flow_save(request, flow)  # its tries are counted in the flow
                 verification = result.verification
                 left = result.checks_remaining
                 if left:

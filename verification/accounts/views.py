@@ -3,7 +3,9 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -22,7 +24,8 @@ from .forms import ChannelForm, LoginForm, PhoneChangeForm, SignupForm
 from .models import PhoneProfile
 from .pages import (
     CHANNEL_WORDS,
-    NUMBER_TAKEN,
+    MAYBE_SENT,
+    NO_PHONE,
     actor,
     client_ip,
     page_locale,
@@ -73,8 +76,6 @@ def signup(request):
                 )
             except services.UsernameTaken:
                 form.add_error("username", "This username is taken.")
-            except services.NumberTaken:
-                form.add_error("phone_number", NUMBER_TAKEN)
             except SEND_ERRORS as exc:
                 send_errors(form, exc)
             else:
@@ -90,6 +91,11 @@ def signup(request):
 def login(request):
     if request.user.is_authenticated:
         return redirect("accounts:profile")
+    return _sign_in(request, "accounts/login.html", next_url=safe_next(request))
+
+
+def _sign_in(request, template, *, next_url):
+    """The first step of every sign-in, the admin's too: the password (throttled), then on to the code."""
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         username = form.cleaned_data["username"]
@@ -101,27 +107,43 @@ def login(request):
                 user=user,
                 actor=actor(request, user.username),
                 locale=page_locale(),
-                next_url=safe_next(request),
+                next_url=next_url,
                 current=flow_load(request),
             )
         except services.InvalidCredentials:
             form.add_error(None, "The username or the password is not right.")
         except services.NoPhone:
-            form.add_error(None, "This account has no phone number to send a code to. Ask an administrator.")
-        except services.NumberTaken:
-            form.add_error(None, "This signup's number is now used by another account: sign up again with another one.")
+            # Only after the right password. Made by createsuperuser, typically: no code, so no sign-in.
+            form.add_error(None, NO_PHONE.format(username=username))
         except SEND_ERRORS as exc:
             send_errors(form, exc)
         else:
             flow_save(request, flow)
             return redirect("accounts:verify")
-    return render(request, "accounts/login.html", {"form": form, "next": safe_next(request)})
+    return render(request, template, {"form": form, "next": next_url})
 
 
 logout = auth_views.LogoutView.as_view(next_page="accounts:login")
 
 
-def _profile_page(request, phone_form=None, channel_form=None, status=200):
+@sensitive_post_parameters("password")
+@never_cache
+def admin_login(request):
+    """The admin's sign-in (routed as `admin:login`, in the admin's look): the same two steps, services
+    and limits as /accounts/login/ -- the password, then a code to the verified phone on
+    /accounts/verify/ -- and then the admin (a safe `next`, /admin/ by default).
+
+    Django's own password-only form is never routed: a password posted here is only the first step."""
+    target = safe_next(request) or reverse("admin:index")
+    if request.user.is_authenticated:
+        if request.user.is_active and request.user.is_staff:
+            return HttpResponseRedirect(target)
+        messages.error(request, "This account cannot use the admin.")
+        return redirect("accounts:profile")
+    return _sign_in(request, "admin/login.html", next_url=target)
+
+
+def _profile_page(request, phone_form=None, channel_form=None, status=200, phone_throttled=""):
     profile = PhoneProfile.objects.filter(user=request.user).first()
     if phone_form is None:
         country = _allowed_region(profile.phone_number) if profile else None
@@ -129,7 +151,12 @@ def _profile_page(request, phone_form=None, channel_form=None, status=200):
         phone_form = PhoneChangeForm(initial={"country": country})
     if channel_form is None:
         channel_form = ChannelForm(initial={"preferred_channel": profile.preferred_channel if profile else None})
-    context = {"profile": profile, "phone_form": phone_form, "channel_form": channel_form}
+    context = {
+        "profile": profile,
+        "phone_form": phone_form,
+        "channel_form": channel_form,
+        "phone_throttled": phone_throttled,
+    }
     return render(request, "accounts/profile.html", context, status=status)
 
 
@@ -151,24 +178,32 @@ def profile(request):
 @never_cache
 @require_POST
 def profile_phone(request):
+    """A new number: the same answer whether another account holds it or not (services.profile_phone_change),
+    limited per account and per address, every attempt audited."""
+    who = actor(request, request.user.username)
+    try:
+        # Before the form: every post costs a try, whatever it holds.
+        services.profile_phone_attempt(user=request.user, actor=who)
+    except Throttled as exc:
+        # The form as typed, never validated, with the wait.
+        form = PhoneChangeForm(initial={k: v for k, v in request.POST.items() if k in ("country", "phone_number")})
+        return _profile_page(request, phone_form=form, phone_throttled=throttled_text(exc))
     form = PhoneChangeForm(request.POST)
-    if form.is_valid():
-        try:
-            flow = services.profile_phone_change(
-                user=request.user,
-                phone_number=form.cleaned_data["phone_e164"],
-                actor=actor(request, request.user.username),
-                locale=page_locale(),
-            )
-        except services.NumberTaken:
-            form.add_error("phone_number", NUMBER_TAKEN)
-        except SEND_ERRORS as exc:
-            send_errors(form, exc)
-        except PhoneProfile.DoesNotExist:
-            form.add_error(None, "This account has no phone number to change. Ask an administrator.")
-        else:
-            flow_save(request, flow)
-            return redirect("accounts:verify")
+    if not form.is_valid():
+        services.profile_phone_invalid(user=request.user, actor=who, errors=form.errors)
+        return _profile_page(request, phone_form=form)
+    try:
+        flow = services.profile_phone_change(
+            user=request.user, phone_number=form.cleaned_data["phone_e164"], actor=who, locale=page_locale()
+        )
+    except SEND_ERRORS as exc:
+        send_errors(form, exc)
+    except PhoneProfile.DoesNotExist:
+        form.add_error(None, "This account has no phone number to change. Ask an administrator.")
+    else:
+        flow_save(request, flow)
+        messages.info(request, MAYBE_SENT)
+        return redirect("accounts:verify")
     return _profile_page(request, phone_form=form)
 
 
