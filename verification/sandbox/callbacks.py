@@ -138,6 +138,12 @@ def _signed_request(session, method, url, params, timeout):
     return session.post(url, data=params, headers=headers, timeout=timeout, allow_redirects=False)
 
 
+def forget_seen_urls():
+    """Start the record of called URLs afresh (for a test that looks at one call's)."""
+    with _seen_lock:
+        _seen_urls.clear()
+
+
 def seen_urls():
     """The URLs the sandbox called lately (with their query strings), oldest first."""
     with _seen_lock:
