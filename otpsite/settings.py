@@ -127,6 +127,13 @@ else:
         },
     }
 
+# Who hears about fraud-guard blocks and server errors (mail_admins), and how mail leaves:
+# DJANGO_ADMINS=ops@example.com,security@example.com and EMAIL_URL=smtp+tls://user:pass@host:587
+# (django-environ's form; the default prints mail to the console).
+ADMINS = [("", address) for address in env.list("DJANGO_ADMINS", default=[])]
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+SERVER_EMAIL = DEFAULT_FROM_EMAIL = env.str("DJANGO_SERVER_EMAIL", default="otpsite@localhost")
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -5,6 +5,7 @@ variables into Django settings; the app reads them back through
 `app_settings`, lazily, so `override_settings` works in tests.
 """
 
+import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
@@ -28,6 +29,19 @@ DEFAULTS = {
     "VERIFICATION_VOICE_MODE": (str, "read"),
     "VERIFICATION_VOICE_ENGINE": (str, "standard"),  # or "polly": Amazon Polly voices, digits in SSML
     "VERIFICATION_ALLOWED_COUNTRIES": (list, []),
+    # The fraud guard's caps (contract section 10): phonenumbers' types never sent to,
+    # sends per country per hour (with per-country overrides, e.g. GB=100,IN=500), and all sends.
+    "VERIFICATION_BLOCKED_NUMBER_TYPES": (list, ["premium_rate", "shared_cost", "uan", "pager", "voicemail"]),
+    "VERIFICATION_MAX_SENDS_PER_COUNTRY_PER_HOUR": (int, 1000),
+    "VERIFICATION_COUNTRY_SEND_LIMITS": (list, []),
+    "VERIFICATION_MAX_SENDS_PER_HOUR": (int, 20000),
+    # The conversion guard: a range (E.164 minus 4 digits) or country with at least MIN_SENDS
+    # sends in the window and conversion (approved / sent) under MIN_CONVERSION is blocked.
+    "VERIFICATION_FRAUD_GUARD": (bool, True),
+    "VERIFICATION_FRAUD_MIN_SENDS": (int, 30),
+    "VERIFICATION_FRAUD_MIN_CONVERSION": (float, 0.2),
+    "VERIFICATION_FRAUD_WINDOW_SECONDS": (int, 3600),
+    "VERIFICATION_FRAUD_BLOCK_SECONDS": (int, 86400),
     "VERIFICATION_CARRIER": (str, "sandbox"),
     "VERIFICATION_PLIVO_API": (str, "rest"),
     "VERIFICATION_SANDBOX_IN_PRODUCTION": (bool, False),
@@ -87,6 +101,17 @@ def sandbox_auth_token(secret_key=None):
     return salted_hmac(SANDBOX_TOKEN_SALT, SANDBOX_AUTH_ID, secret=secret, algorithm="sha256").hexdigest()
 
 
+def country_send_limits(entries):
+    """`["GB=100", "IN=500"]` -> `{"GB": 100, "IN": 500}`; ImproperlyConfigured for anything else."""
+    limits = {}
+    for entry in entries:
+        country, _, limit = entry.strip().partition("=")
+        if not (len(country.strip()) == 2 and country.strip().isalpha() and limit.strip().isdigit()):
+            raise ImproperlyConfigured(f"VERIFICATION_COUNTRY_SEND_LIMITS: {entry!r} is not COUNTRY=LIMIT, e.g. GB=100.")
+        limits[country.strip().upper()] = int(limit)
+    return limits
+
+
 def read_environment(env):
     """Return the verification settings read from `env` (django-environ)."""
     values = {}
@@ -126,6 +151,12 @@ def validate(values):
         ) from None
     if template and "{code}" not in template:
         raise ImproperlyConfigured("VERIFICATION_SMS_TEMPLATE must contain {code}.")
+    for name in values["VERIFICATION_BLOCKED_NUMBER_TYPES"]:
+        if name.strip() and not hasattr(phonenumbers.PhoneNumberType, name.strip().upper()):
+            raise ImproperlyConfigured(
+                f"VERIFICATION_BLOCKED_NUMBER_TYPES: {name!r} is not a phonenumbers type (e.g. premium_rate, voip)."
+            )
+    country_send_limits(values["VERIFICATION_COUNTRY_SEND_LIMITS"])  # refuses a malformed entry
     if values["VERIFICATION_PLIVO_API"] == "phlo" and not values["PLIVO_PHLO_ID"]:
         raise ImproperlyConfigured("VERIFICATION_PLIVO_API=phlo needs PLIVO_PHLO_ID.")
     auth_id = values["PLIVO_AUTH_ID"]
@@ -152,6 +183,14 @@ class AppSettings:
     @property
     def allowed_countries(self):
         return {c.strip().upper() for c in self.ALLOWED_COUNTRIES if c.strip()}
+
+    @property
+    def blocked_number_types(self):
+        return {getattr(phonenumbers.PhoneNumberType, name.strip().upper()) for name in self.BLOCKED_NUMBER_TYPES if name.strip()}
+
+    def sends_per_hour_to(self, country):
+        """The hourly cap of sends to `country`: its override, or the general one."""
+        return country_send_limits(self.COUNTRY_SEND_LIMITS).get(country, self.MAX_SENDS_PER_COUNTRY_PER_HOUR)
 
     @property
     def public_base_url(self):

@@ -24,6 +24,13 @@ class InvalidPhoneNumber(VerificationError):
     attr = "phone_number"
 
 
+class NumberTypeNotAllowed(InvalidPhoneNumber):
+    """Premium-rate, shared-cost, UAN, pager and voicemail numbers: what toll fraud dials."""
+
+    code = "number_type_not_allowed"
+    default_detail = "Codes cannot be sent to this kind of number (premium-rate, shared-cost, pager or voicemail)."
+
+
 class CountryNotAllowed(VerificationError):
     code = "country_not_allowed"
     default_detail = "Phone numbers from this country are not accepted."
@@ -98,3 +105,12 @@ class ServiceUnavailable(VerificationError):
         if retry_after is not None:
             self.retry_after = retry_after
         super().__init__(detail)
+
+
+class DeliveryBlocked(VerificationError):
+    """The fraud guard blocked this number's range or country: its codes were not being used."""
+
+    code = "delivery_blocked"
+    status_code = 403
+    default_detail = "Codes cannot be sent to this phone number just now."
+    attr = "phone_number"

@@ -250,3 +250,58 @@ class IdempotencyRecord(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["api_key", "key"], name="idempotency_key_per_api_key")]
+
+
+class FraudScope(models.TextChoices):
+    RANGE = "range", "Number range"
+    COUNTRY = "country", "Country"
+
+
+class FraudBlock(models.Model):
+    """One block by the fraud guard: a number range or a country whose sends did not convert.
+
+    The record of the block (the system did it, with the figures that tripped it) and of
+    its lift (who, when). Rows are never deleted, and only a lift ever changes one.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    scope = models.CharField(max_length=8, choices=FraudScope.choices)
+    subject = models.CharField(max_length=16)  # a range ("+44790012", the E.164 number without 4 digits) or "GB"
+    sends = models.PositiveIntegerField()
+    approvals = models.PositiveIntegerField()
+    window_seconds = models.PositiveIntegerField()
+    min_sends = models.PositiveIntegerField()
+    min_conversion = models.FloatField()
+    actor_type = models.CharField(max_length=16, choices=ActorType.choices, default=ActorType.SYSTEM)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    blocked_until = models.DateTimeField()
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.CharField(max_length=150, blank=True)
+    lifted_by_ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.get_scope_display()} {self.shown_subject} blocked {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def shown_subject(self):
+        return f"{self.subject}••••" if self.scope == FraudScope.RANGE else self.subject
+
+    @property
+    def conversion(self):
+        return round(100 * self.approvals / self.sends, 1) if self.sends else None
+
+    def is_active(self, now):
+        return self.lifted_at is None and self.blocked_until > now
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            raise PermissionError("A fraud block is only ever lifted, never edited.")
+        if not self._state.adding and set(kwargs["update_fields"]) - {"lifted_at", "lifted_by", "lifted_by_ip"}:
+            raise PermissionError("A fraud block is only ever lifted, never edited.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Fraud blocks are kept: lift one instead.")

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import phonenumbers
 
 from .conf import app_settings
-from .exceptions import CountryNotAllowed, InvalidPhoneNumber
+from .exceptions import CountryNotAllowed, InvalidPhoneNumber, NumberTypeNotAllowed
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,8 @@ def parse_phone_number(raw, *, country=None):
     if allowed and region_code not in allowed:
         raise CountryNotAllowed(f"Phone numbers from {region_code or 'this country'} are not accepted.")
     number_type = phonenumbers.number_type(number)
+    if number_type in app_settings.blocked_number_types:
+        raise NumberTypeNotAllowed()
     return ParsedNumber(
         e164=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
         country=region_code,

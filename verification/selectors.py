@@ -6,7 +6,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 
 from . import clock, ratelimit
-from .models import AuditEvent, Delivery, Status, VerificationAttempt
+from .models import AuditEvent, Delivery, FraudBlock, Status, VerificationAttempt
 from .phones import mask_phone_number
 from .services.verifications import known_rule
 
@@ -92,3 +92,28 @@ def throttled_now():
             }
         )
     return rows
+
+
+def fraud_figures(*, days=7):
+    """The conversion guard for the dashboard: sends, approvals and conversion per country
+    in the period, and the blocks it set (with who lifted them)."""
+    now = clock.now()
+    since = now - timedelta(days=days)
+    countries = [
+        {**row, "conversion": _rate(row["approved"], row["sends"])}
+        for row in VerificationAttempt.objects.filter(created_at__gte=since)
+        .values("country")
+        .annotate(sends=Count("id"), approved=Count("id", filter=Q(status=Status.APPROVED)))
+        .order_by("-sends", "country")
+    ]
+    blocks = list(FraudBlock.objects.filter(Q(created_at__gte=since) | Q(lifted_at=None, blocked_until__gt=now))[:200])
+    for block in blocks:
+        block.active = block.is_active(now)
+    return {"countries": countries, "blocks": blocks}
+
+
+def fraud_blocks_now():
+    """The fraud guard's blocks that hold now, newest first."""
+    from .fraud import active_blocks
+
+    return list(active_blocks(now=clock.now())[:500])

@@ -27,6 +27,8 @@ THROTTLE_TEXTS = {
     "too_many_logins_for_username": "Too many sign-in attempts for this username.",
     "too_many_logins_for_username_from_ip": "Too many sign-in attempts for this username from this address.",
     "too_many_signups_from_ip": "Too many signup attempts from this address.",
+    "too_many_sends_to_country": "Too many codes were sent to this country just now.",
+    "send_budget_exhausted": "We cannot send more codes just now.",
     "too_many_phone_changes_for_user": "Too many number changes for this account.",
     "too_many_phone_changes_from_ip": "Too many number changes from this address.",
 }

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from ..exceptions import (
     ChannelNotAvailable,
     CountryNotAllowed,
+    DeliveryBlocked,
     InvalidPhoneNumber,
     KeypadOnly,
     NotFound,
@@ -50,7 +51,7 @@ REFUSED = {
     Refusal.CANNOT_SIGN_IN: ("This account cannot sign in.", "accounts:login"),
 }
 # A send refused for the number or the channel: said, and the page shows the code as it is.
-SEND_REFUSALS = (ChannelNotAvailable, InvalidPhoneNumber, CountryNotAllowed)
+SEND_REFUSALS = (ChannelNotAvailable, InvalidPhoneNumber, CountryNotAllowed, DeliveryBlocked)
 KEYPAD_ONLY = "This code is not typed here: answer the call and type it on your phone's keypad, then press #."
 KEYPAD_WAITING = "Your phone has not sent the code yet. Type it on the keypad during the call, then press #."
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from ..exceptions import (
     ChannelNotAvailable,
     CountryNotAllowed,
+    DeliveryBlocked,
     InvalidPhoneNumber,
     Throttled,
 )
@@ -46,7 +47,7 @@ def send_errors(form, exc):
         form.add_error(None, f"We cannot send a code to this account's number: {exc.detail} Ask an administrator.")
 
 
-SEND_ERRORS = (Throttled, ChannelNotAvailable, InvalidPhoneNumber, CountryNotAllowed)
+SEND_ERRORS = (Throttled, ChannelNotAvailable, InvalidPhoneNumber, CountryNotAllowed, DeliveryBlocked)
 
 
 @sensitive_post_parameters("password")

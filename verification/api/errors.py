@@ -10,7 +10,7 @@ from rest_framework.exceptions import ErrorDetail
 
 from ..exceptions import Throttled, VerificationError
 from ..health import unavailable
-from .exceptions import Conflict, PayloadTooLarge, ServiceUnavailableError
+from .exceptions import Conflict, Forbidden, PayloadTooLarge, ServiceUnavailableError
 from .parsers import MAX_BODY_BYTES
 
 logger = logging.getLogger(__name__)
@@ -22,6 +22,8 @@ def to_api_exception(exc):
         return exceptions.Throttled(wait=exc.retry_after, detail=exc.detail, code=exc.code)
     if exc.status_code == 400:
         return exceptions.ValidationError({exc.attr or "non_field_errors": [ErrorDetail(exc.detail, code=exc.code)]})
+    if exc.status_code == 403:
+        return Forbidden({exc.attr or "non_field_errors": [ErrorDetail(exc.detail, code=exc.code)]})
     if exc.status_code == 404:
         return exceptions.NotFound(exc.detail, code=exc.code)
     if exc.status_code == 409:

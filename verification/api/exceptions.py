@@ -31,3 +31,10 @@ class ServiceUnavailableError(exceptions.APIException):
     def __init__(self, detail=None, code=None, *, wait):
         super().__init__(detail, code)
         self.wait = wait
+
+
+class Forbidden(exceptions.ValidationError):
+    """A 403 that names its field (drf-standardized-errors keeps `attr` only for validation errors):
+    the fraud guard's `delivery_blocked` on `phone_number`."""
+
+    status_code = status.HTTP_403_FORBIDDEN

@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, connection, transaction
 
-from .. import clock, health, ratelimit
+from .. import clock, fraud, health, ratelimit
 from ..codes import code_matches, encrypt_code, generate_code, hash_code
 from ..conf import app_settings
 from ..exceptions import (
@@ -33,9 +33,36 @@ class CheckResult:
     verification: VerificationAttempt
 
 
-def send_rules(phone_number, *, tenant=SITE_TENANT):
-    """The limits on deliveries to one number: the tenant's own cooldown, and an hourly cap
-    for all tenants together (it protects the phone's owner) whose refusal names nobody."""
+def send_rules(phone_number, *, tenant=SITE_TENANT, country=None):
+    """The limits on a send to one number: the tenant's own cooldown, and an hourly cap
+    for all tenants together (it protects the phone's owner) whose refusal names nobody;
+    with `country`, also the fraud guard's caps per country and for all sends."""
+    return [*_number_rules(phone_number, tenant), *(cap_rules(country) if country else [])]
+
+
+def cap_rules(country):
+    """What every send costs: at most so many an hour to one country, and in all."""
+    return [
+        ratelimit.Rule(
+            "country-hourly",
+            country,
+            limit=app_settings.sends_per_hour_to(country),
+            window=3600,
+            detail=f"Too many codes were sent to {country} numbers in the last hour.",
+            code="too_many_sends_to_country",
+        ),
+        ratelimit.Rule(
+            "all-hourly",
+            "all",
+            limit=app_settings.MAX_SENDS_PER_HOUR,
+            window=3600,
+            detail="The hourly budget of codes is spent.",
+            code="send_budget_exhausted",
+        ),
+    ]
+
+
+def _number_rules(phone_number, tenant):
     return [
         ratelimit.Rule(
             "number-cooldown",
@@ -104,6 +131,7 @@ def known_rule(name, subject):
     rules = (
         send_rules(number, tenant=tenant or SITE_TENANT)
         + create_rules(client_ip=subject, api_key_id=subject)
+        + cap_rules(subject)
         + [pace_rule()]
     )
     return next((rule for rule in rules if rule.name == name and rule.subject == subject), None)
@@ -122,9 +150,10 @@ def verification_create(
     now = clock.now()
     ratelimit.hit(
         create_rules(client_ip=client_ip, api_key_id=getattr(api_key, "pk", None))
-        + send_rules(parsed.e164, tenant=tenant_of(api_key)),
+        + send_rules(parsed.e164, tenant=tenant_of(api_key), country=parsed.country),
         now=now.timestamp(),
     )
+    fraud.guard(parsed, now=now)  # refuses a blocked range or country; records the send
     code = generate_code(app_settings.CODE_LENGTH)
     for attempt in range(CREATE_ATTEMPTS):
         try:
@@ -246,6 +275,8 @@ def verification_check(*, verification_id, code, actor=SYSTEM, scope=None):
             )
     if refused:
         raise VerificationNotPending(refused)
+    if valid:
+        fraud.approved(verification, now=now)
     return CheckResult(valid, verification.status, verification.checks_remaining, verification)
 
 
@@ -275,7 +306,11 @@ def verification_resend(*, verification_id, channel=None, actor=SYSTEM, scope=No
             raise ChannelNotAvailable("This number is a fixed line and cannot receive SMS; use channel 'call'.")
     health.require_broker()
     now = clock.now()
-    ratelimit.hit(send_rules(str(verification.phone_number), tenant=verification.tenant), now=now.timestamp())
+    ratelimit.hit(
+        send_rules(str(verification.phone_number), tenant=verification.tenant, country=parsed.country),
+        now=now.timestamp(),
+    )
+    fraud.guard(parsed, now=now, record=False)  # a blocked range or country gets no resend either
     with transaction.atomic():
         verification = _lock(verification_id, scope)
         if _expire_if_due(verification, now=now, actor=actor) or not verification.is_pending:

@@ -1,0 +1,190 @@
+"""The conversion guard over the API (APIClient, PostgreSQL, Redis)."""
+
+import pytest
+from django.core import mail
+from django_redis import get_redis_connection
+
+from tests.helpers import code_of
+from verification import fraud, services
+from verification.exceptions import DeliveryBlocked, ServiceUnavailable
+from verification.models import FraudBlock, VerificationAttempt
+from verification.phones import parse_phone_number
+
+from .conftest import MIN_SENDS, pumped
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/verifications"
+
+
+def create(api, number, channel="sms"):
+    return api.post(URL, {"phone_number": number, "channel": channel}, format="json")
+
+
+def approve(api, response):
+    assert response.status_code == 201, response.content
+    code = code_of(VerificationAttempt.objects.get(pk=response.json()["id"]))
+    assert api.post(f"{URL}/{response.json()['id']}/check", {"code": code}, format="json").json()["status"] == "approved"
+
+
+def assert_blocked(response):
+    assert response.status_code == 403, response.content
+    error = response.json()["errors"][0]
+    assert (error["code"], error["attr"]) == ("delivery_blocked", "phone_number")
+
+
+def pump(api, numbers):
+    return [create(api, n).status_code for n in numbers]
+
+
+def test_unconverted_sends_to_one_range_are_cut_off_at_min_sends(api):
+    statuses = pump(api, pumped(25))
+    assert statuses[:MIN_SENDS] == [201] * MIN_SENDS
+    assert set(statuses[MIN_SENDS:]) == {403}
+    assert_blocked(create(api, pumped(30)[29]))
+
+
+def test_a_converting_range_is_never_blocked(api, clock):
+    for number in pumped(14, prefix="+1312555"):
+        approve(api, create(api, number))
+    clock.advance(60)
+    for number in pumped(14, prefix="+1312555"):  # and again: 28 sends, all used
+        approve(api, create(api, number))
+    assert not FraudBlock.objects.exists()
+
+
+def test_a_range_converting_a_quarter_of_its_codes_stays_open(api):
+    for i, number in enumerate(pumped(24, prefix="+1312555")):
+        response = create(api, number)
+        assert response.status_code == 201, response.content
+        if i % 4 == 0:
+            approve(api, response)
+    assert not FraudBlock.objects.exists()
+
+
+def test_a_blocked_range_touches_no_other_range_nor_its_country(api):
+    pump(api, pumped(MIN_SENDS + 1))
+    assert FraudBlock.objects.get().scope == "range"
+    # The country's window no longer holds the blocked range's sends: other US ranges go on.
+    for prefix in ("+1312555", "+1646555", "+1415555"):
+        for number in pumped(3, prefix=prefix):
+            assert create(api, number).status_code == 201
+    assert create(api, "+447911123456").status_code == 201
+    assert FraudBlock.objects.count() == 1
+
+
+def test_a_country_whose_codes_go_unused_across_ranges_is_blocked(api):
+    numbers = [f"+4479{r}1112{i:03d}" for i in range(3) for r in (0, 2, 3, 4)]  # 4 GB ranges, 3 sends each
+    statuses = pump(api, numbers)
+    assert statuses[:MIN_SENDS] == [201] * MIN_SENDS
+    assert set(statuses[MIN_SENDS:]) == {403}
+    block = FraudBlock.objects.get()
+    assert (block.scope, block.subject, block.sends, block.approvals) == ("country", "GB", MIN_SENDS, 0)
+    assert_blocked(create(api, "+447700123456"))  # another GB range: the whole country waits
+    assert create(api, "+14155550123").status_code == 201  # the US does not
+
+
+def test_a_resend_to_a_blocked_range_is_refused(api, clock):
+    first = create(api, pumped(1)[0]).json()
+    pump(api, pumped(MIN_SENDS + 1)[1:])
+    clock.advance(60)
+    assert_blocked(api.post(f"{URL}/{first['id']}/resend", {}, format="json"))
+
+
+def test_the_block_ends_after_block_seconds_and_the_range_starts_afresh(api, clock, settings):
+    settings.VERIFICATION_FRAUD_BLOCK_SECONDS = 600
+    pump(api, pumped(MIN_SENDS + 1))
+    clock.advance(599)
+    assert_blocked(create(api, pumped(20)[15]))
+    clock.advance(2)
+    assert create(api, pumped(20)[16]).status_code == 201
+
+
+def test_old_sends_leave_the_window(api, clock, settings):
+    settings.VERIFICATION_FRAUD_WINDOW_SECONDS = 600
+    pump(api, pumped(MIN_SENDS - 1))
+    clock.advance(601)
+    assert pump(api, pumped(2 * MIN_SENDS)[MIN_SENDS:2 * MIN_SENDS - 1]) == [201] * (MIN_SENDS - 1)
+    assert not FraudBlock.objects.exists()
+
+
+def test_the_guard_switched_off_blocks_nothing(api, settings):
+    settings.VERIFICATION_FRAUD_GUARD = False
+    assert set(pump(api, pumped(MIN_SENDS + 5))) == {201}
+    assert not FraudBlock.objects.exists()
+
+
+def test_each_block_is_one_row_with_its_figures_and_one_mail_to_the_admins(api):
+    for number in pumped(2, prefix="+1212555"):
+        approve(api, create(api, number))
+    pump(api, pumped(30)[2:])
+    block = FraudBlock.objects.get()
+    # 2 of 10 is 20%, not under it: the 11th send (2 of 11) trips it.
+    assert (block.scope, block.subject, block.sends, block.approvals) == ("range", "+1212555", MIN_SENDS + 1, 2)
+    assert (block.min_sends, block.min_conversion, block.window_seconds, block.actor_type) == (10, 0.2, 3600, "system")
+    assert block.conversion == 18.2
+    assert (block.blocked_until - block.created_at).total_seconds() == 86400
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["ops@example.com"]
+    assert "+1212555••••" in message.subject
+    assert f"{MIN_SENDS + 1} codes sent, 2 approved" in message.body
+    assert "/admin/verification/rate-limits/" in message.body
+
+
+def test_a_block_is_kept_and_only_ever_lifted(api):
+    pump(api, pumped(MIN_SENDS + 1))
+    block = FraudBlock.objects.get()
+    with pytest.raises(PermissionError):
+        block.delete()
+    block.sends = 1
+    with pytest.raises(PermissionError):
+        block.save()
+
+
+def test_redis_down_refuses_with_503_rather_than_send_unguarded(settings):
+    settings.CACHES = {
+        **settings.CACHES,
+        "ratelimit": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
+        },
+    }
+    with pytest.raises(ServiceUnavailable):
+        fraud.guard(parse_phone_number("+14155550123"))
+
+
+def test_the_check_and_the_record_are_one_script_in_redis(db):
+    parsed = parse_phone_number("+14155550123")
+    for _ in range(MIN_SENDS):
+        fraud.guard(parsed)
+    redis = get_redis_connection("ratelimit")
+    assert redis.zcard("otp:fg:range:+1415555:sends") == MIN_SENDS
+    assert redis.zcard("otp:fg:country:US:sends") == MIN_SENDS
+    with pytest.raises(DeliveryBlocked):
+        fraud.guard(parsed)
+    assert redis.exists("otp:fg:range:+1415555:block")
+    assert not redis.exists("otp:fg:range:+1415555:sends")
+    assert redis.zcard("otp:fg:country:US:sends") == 0
+
+
+def test_the_service_refuses_before_anything_is_made(db):
+    for number in pumped(MIN_SENDS):
+        services.verification_create(phone_number=number, channel="sms")
+    with pytest.raises(DeliveryBlocked):
+        services.verification_create(phone_number=pumped(20)[15], channel="sms")
+    assert VerificationAttempt.objects.count() == MIN_SENDS
+
+
+def test_a_block_set_by_an_idempotent_create_is_still_recorded(api):
+    pump(api, pumped(MIN_SENDS))
+    # The idempotent create runs in a transaction that its refusal rolls back, row and all...
+    response = api.post(URL, {"phone_number": pumped(20)[15], "channel": "sms"}, format="json", HTTP_IDEMPOTENCY_KEY="k1")
+    assert_blocked(response)
+    assert len(mail.outbox) == 1  # ...but the admins were told at once,
+    assert_blocked(create(api, pumped(20)[16]))
+    block = FraudBlock.objects.get()  # and the next refusal writes the row again, with the same figures.
+    assert (block.scope, block.subject, block.sends, block.approvals) == ("range", "+1212555", MIN_SENDS, 0)
+    assert (block.blocked_until - block.created_at).total_seconds() == 86400
+    assert len(mail.outbox) == 1

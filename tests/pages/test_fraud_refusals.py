@@ -1,0 +1,41 @@
+"""The pages say each fraud-guard refusal plainly, and send nothing."""
+
+import pytest
+
+from tests.pages.test_signup import SIGNUP, field_error, signup
+from verification.models import VerificationAttempt
+from verification.sandbox.models import InboxEntry
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("country,number", [("US", "900 234 5670"), ("GB", "0901 234 5678"), ("FR", "08 91 12 34 56")])
+def test_signup_with_a_premium_rate_number_is_refused_plainly(client, country, number):
+    response = signup(client, country=country, phone_number=number)
+    assert response.status_code == 200
+    assert "Codes cannot be sent to this kind of number" in field_error(response, "phone_number")
+    assert not VerificationAttempt.objects.exists() and not InboxEntry.objects.exists()
+
+
+def test_signup_to_a_country_over_its_cap_says_so_with_the_wait(client, settings):
+    settings.VERIFICATION_MAX_SENDS_PER_COUNTRY_PER_HOUR = 1
+    assert signup(client, username="first", phone_number="415 555 0101").status_code == 302
+    client.cookies.clear()
+    response = signup(client, username="second", phone_number="415 555 0102")
+    body = response.content.decode()
+    assert "Too many codes were sent to this country just now." in body
+    assert "minutes" in body  # the wait, in words
+    assert VerificationAttempt.objects.count() == 1
+    assert client.get(SIGNUP).status_code == 200
+
+
+def test_signup_to_a_range_the_guard_blocked_is_refused_plainly(client, settings):
+    from verification import services
+
+    settings.VERIFICATION_FRAUD_MIN_SENDS = 3
+    for n in range(3):  # three codes to one range, none confirmed
+        services.verification_create(phone_number=f"+1415555{7000 + n:04d}", channel="sms")
+    response = signup(client, phone_number="415 555 7050")
+    assert response.status_code == 200
+    assert "Codes cannot be sent to this phone number just now." in response.content.decode()
+    assert VerificationAttempt.objects.count() == 3

@@ -1,0 +1,299 @@
+"""The conversion guard: number ranges and countries whose codes are sent but never used.
+
+Traffic pumping asks for codes to numbers the attacker is paid for and never types one
+in. For each number range (the E.164 number without its last four digits) and each
+country the guard keeps the sends and approvals of the last
+`VERIFICATION_FRAUD_WINDOW_SECONDS` in Redis. Before a send: once a scope has at least
+`VERIFICATION_FRAUD_MIN_SENDS` sends in its window and a conversion (approved / sent)
+under `VERIFICATION_FRAUD_MIN_CONVERSION`, it is blocked for
+`VERIFICATION_FRAUD_BLOCK_SECONDS`, and every verification to it is refused
+(`403 delivery_blocked`) until then or until an admin lifts it.
+
+The check and the recording of the send are one Lua script, so concurrent creates
+cannot all slip past the threshold, and the block is set by exactly one of them (that
+one writes the `FraudBlock` row and mails the admins). A blocked range's traffic is
+taken out of its country's window, so one pumped range never blocks its country.
+Without Redis (development) the same algorithm runs over the `ratelimit` file cache,
+under ratelimit's lock; with Redis down it refuses (503) rather than send unguarded.
+"""
+
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from django.core.mail import mail_admins
+from django.db import transaction
+
+from .conf import app_settings
+from .exceptions import DeliveryBlocked
+from .models import FraudBlock, FraudScope
+from .ratelimit import _fail_closed, _LocalWindows, _redis
+
+logger = logging.getLogger(__name__)
+
+KEY_PREFIX = "otp:fg"
+
+# KEYS: per scope (narrowest first) its sends, approvals and block keys.
+# ARGV: now_ms, member, window_ms, min_sends, min_conversion, block_ms, record (1/0), block_id.
+# Returns {0} when the send may go (and was recorded), or
+# {scope index (1-based), 1 if this call set the block, the block's value "id|sends|approvals|since_ms|until_ms",
+# ms left}. A block ends at its until_ms by the caller's clock (the key's own expiry only tidies up).
+CHECK_SCRIPT = """
+local now = tonumber(ARGV[1])
+local member = ARGV[2]
+local window = tonumber(ARGV[3])
+local min_sends = tonumber(ARGV[4])
+local min_conversion = tonumber(ARGV[5])
+local block_ms = tonumber(ARGV[6])
+local n = #KEYS / 3
+local function forget(key, members)
+  for k = 1, #members, 500 do
+    redis.call('ZREM', key, unpack(members, k, math.min(k + 499, #members)))
+  end
+end
+for i = 1, n do
+  local sends, approvals, block = KEYS[3 * i - 2], KEYS[3 * i - 1], KEYS[3 * i]
+  local existing = redis.call('GET', block)
+  if existing then
+    local until_ms = tonumber(string.match(existing, '|(%d+)$'))
+    if until_ms > now then return {i, 0, existing, until_ms - now} end
+    redis.call('DEL', block)
+  end
+  redis.call('ZREMRANGEBYSCORE', sends, '-inf', now - window)
+  redis.call('ZREMRANGEBYSCORE', approvals, '-inf', now - window)
+  local sent = redis.call('ZCARD', sends)
+  local approved = redis.call('ZCARD', approvals)
+  if sent >= min_sends and approved < min_conversion * sent then
+    local value = ARGV[8] .. '|' .. sent .. '|' .. approved .. '|' .. now .. '|' .. string.format('%.0f', now + block_ms)
+    redis.call('SET', block, value, 'PX', block_ms)
+    local sent_members = redis.call('ZRANGE', sends, 0, -1)
+    local approved_members = redis.call('ZRANGE', approvals, 0, -1)
+    for j = i + 1, n do
+      forget(KEYS[3 * j - 2], sent_members)
+      forget(KEYS[3 * j - 1], approved_members)
+    end
+    redis.call('DEL', sends, approvals)
+    return {i, 1, value, block_ms}
+  end
+end
+if ARGV[7] == '1' then
+  for i = 1, n do
+    redis.call('ZADD', KEYS[3 * i - 2], now, member)
+    redis.call('PEXPIRE', KEYS[3 * i - 2], window)
+  end
+end
+return {0}
+"""
+
+
+@dataclass(frozen=True)
+class Scope:
+    kind: str  # FraudScope
+    subject: str  # "+44790012" or "GB"
+
+    def key(self, part):
+        return f"{KEY_PREFIX}:{self.kind}:{self.subject}:{part}"
+
+    @property
+    def keys(self):
+        return [self.key("sends"), self.key("approvals"), self.key("block")]
+
+
+def number_range(e164):
+    """The E.164 number without its last four digits."""
+    return str(e164)[:-4]
+
+
+def scopes_of(e164, country):
+    """The scopes a number is judged in, narrowest first."""
+    return [Scope(FraudScope.RANGE, number_range(e164)), Scope(FraudScope.COUNTRY, country or "ZZ")]
+
+
+def _now_ms(now):
+    return int((now.timestamp() if now is not None else time.time()) * 1000)
+
+
+class _LocalGuard(_LocalWindows):
+    """The same script over the `ratelimit` cache, without Redis (development only)."""
+
+    def check(self, scopes, now_ms, member, window_ms, min_sends, min_conversion, block_ms, record, block_id):
+        cache = self.cache
+        with self.locked():
+            for index, scope in enumerate(scopes, start=1):
+                sends_key, approvals_key, block_key = scope.keys
+                block = cache.get(block_key)
+                if block is not None and block[1] > now_ms:
+                    return index, 0, block[0], block[1] - now_ms
+                sends = [(t, m) for t, m in cache.get(sends_key, []) if t > now_ms - window_ms]
+                approvals = [(t, m) for t, m in cache.get(approvals_key, []) if t > now_ms - window_ms]
+                if len(sends) >= min_sends and len(approvals) < min_conversion * len(sends):
+                    value = f"{block_id}|{len(sends)}|{len(approvals)}|{now_ms}|{now_ms + block_ms}"
+                    cache.set(block_key, (value, now_ms + block_ms), timeout=block_ms // 1000 + 1)
+                    sent, approved = {m for _, m in sends}, {m for _, m in approvals}
+                    for wider in scopes[index:]:
+                        for key, members in ((wider.key("sends"), sent), (wider.key("approvals"), approved)):
+                            cache.set(key, [e for e in cache.get(key, []) if e[1] not in members], timeout=window_ms // 1000 + 1)
+                    cache.delete_many([sends_key, approvals_key])
+                    return index, 1, value, block_ms
+            if record:
+                for scope in scopes:
+                    key = scope.key("sends")
+                    hits = [(t, m) for t, m in cache.get(key, []) if t > now_ms - window_ms]
+                    cache.set(key, [*hits, (now_ms, member)], timeout=window_ms // 1000 + 1)
+            return (0,)
+
+    def approve(self, scopes, now_ms, member, window_ms):
+        with self.locked():
+            for scope in scopes:
+                key = scope.key("approvals")
+                hits = [(t, m) for t, m in self.cache.get(key, []) if t > now_ms - window_ms]
+                self.cache.set(key, [*hits, (now_ms, member)], timeout=window_ms // 1000 + 1)
+
+    def clear(self, keys):
+        with self.locked():
+            self.cache.delete_many(keys)
+
+    def block_value(self, key):
+        block = self.cache.get(key)
+        return block[0] if block is not None else None
+
+
+def guard(parsed, *, now=None, record=True):
+    """Refuse (DeliveryBlocked) a send to `parsed`'s range or country if either is blocked or
+    has just earned a block; otherwise record the send (unless `record` is false: a resend
+    of a verification already counted)."""
+    if not app_settings.FRAUD_GUARD:
+        return
+    scopes = scopes_of(parsed.e164, parsed.country)
+    now_ms = _now_ms(now)
+    window_ms = app_settings.FRAUD_WINDOW_SECONDS * 1000
+    block_ms = app_settings.FRAUD_BLOCK_SECONDS * 1000
+    block_id = str(uuid.uuid4())
+    args = [
+        now_ms,
+        f"{now_ms}:{uuid.uuid4().hex}",
+        window_ms,
+        app_settings.FRAUD_MIN_SENDS,
+        repr(float(app_settings.FRAUD_MIN_CONVERSION)),
+        block_ms,
+        1 if record else 0,
+        block_id,
+    ]
+    client = _redis()
+    if client is not None:
+        with _fail_closed():
+            result = client.eval(CHECK_SCRIPT, len(scopes) * 3, *[k for scope in scopes for k in scope.keys], *args)
+    else:
+        result = _LocalGuard().check(scopes, now_ms, args[1], window_ms, args[3], float(args[4]), block_ms, record, block_id)
+    if int(result[0]) == 0:
+        return
+    index, created, value, left_ms = result
+    value = value.decode() if isinstance(value, bytes) else value
+    # The row is written by the call that set the block; a later refusal writes it again if a
+    # rolled-back transaction (an idempotent create refused) took it away.
+    _record_block(scopes[int(index) - 1], value, until_ms=now_ms + int(left_ms), new=bool(int(created)))
+    raise DeliveryBlocked()
+
+
+def approved(verification, *, now=None):
+    """Count an approval for the verification's range and country. Never raises: the
+    check has already succeeded, and one approval lost only makes the guard stricter."""
+    if not app_settings.FRAUD_GUARD:
+        return
+    scopes = scopes_of(str(verification.phone_number), verification.country)
+    now_ms = _now_ms(now)
+    window_ms = app_settings.FRAUD_WINDOW_SECONDS * 1000
+    member = str(verification.pk)
+    try:
+        client = _redis()
+        if client is None:
+            _LocalGuard().approve(scopes, now_ms, member, window_ms)
+            return
+        with client.pipeline(transaction=True) as pipe:
+            for scope in scopes:
+                pipe.zadd(scope.key("approvals"), {member: now_ms})
+                pipe.pexpire(scope.key("approvals"), window_ms)
+            pipe.execute()
+    except Exception:
+        logger.warning("The fraud guard could not count an approval.", exc_info=True)
+
+
+def _record_block(scope, value, *, until_ms, new):
+    """The block's row (the record of who blocked what, and why); when this call set it, the admins' mail."""
+    block_id, sends, approvals, since_ms, _ = value.split("|")
+    if not new and FraudBlock.objects.filter(pk=block_id).exists():
+        return None
+    since = datetime.fromtimestamp(int(since_ms) / 1000, tz=UTC)
+    block, created = FraudBlock.objects.get_or_create(
+        id=block_id,
+        defaults={
+            "scope": scope.kind,
+            "subject": scope.subject,
+            "sends": int(sends),
+            "approvals": int(approvals),
+            "window_seconds": app_settings.FRAUD_WINDOW_SECONDS,
+            "min_sends": app_settings.FRAUD_MIN_SENDS,
+            "min_conversion": app_settings.FRAUD_MIN_CONVERSION,
+            "created_at": since,
+            "blocked_until": datetime.fromtimestamp(until_ms / 1000, tz=UTC),
+        },
+    )
+    if new:
+        logger.warning(
+            "Fraud guard: blocked %s %s (%s sends, %s approved in %s s)",
+            block.scope, block.shown_subject, block.sends, block.approvals, block.window_seconds,
+        )
+        _mail_admins(block)  # now, not on commit: the alert matters even if the request's transaction rolls back
+    return block
+
+
+def _mail_admins(block):
+    conversion = f"{block.conversion}%" if block.conversion is not None else "–"
+    try:
+        mail_admins(
+            f"Fraud guard: {block.get_scope_display().lower()} {block.shown_subject} blocked",
+            f"The fraud guard blocked every new verification to the {block.get_scope_display().lower()} "
+            f"{block.shown_subject} until {block.blocked_until:%Y-%m-%d %H:%M} UTC.\n\n"
+            f"In the last {block.window_seconds} seconds: {block.sends} codes sent, {block.approvals} approved "
+            f"(conversion {conversion}; a block comes at {block.min_sends} sends under "
+            f"{round(100 * block.min_conversion, 1)}%).\n\n"
+            "If this traffic is yours (a launch, a test campaign), lift the block on the admin's "
+            "rate-limit page (/admin/verification/rate-limits/). Otherwise leave it: someone is "
+            "asking for codes nobody uses, which is what SMS pumping and toll fraud look like.\n",
+        )
+    except Exception:
+        logger.exception("The fraud guard could not mail the admins about block %s.", block.pk)
+
+
+def active_blocks(*, now):
+    return FraudBlock.objects.filter(lifted_at=None, blocked_until__gt=now)
+
+
+def lift(block_id, *, actor, now):
+    """An admin lifts a block: new verifications go to its scope again, its window starts
+    empty, and the row says who lifted it and when. Returns the block, or None."""
+    with transaction.atomic():
+        block = FraudBlock.objects.select_for_update().filter(pk=block_id, lifted_at=None).first()
+        if block is None:
+            return None
+        scope = Scope(block.scope, block.subject)
+        client = _redis()
+        if client is not None:
+            with _fail_closed():
+                current = client.get(scope.key("block"))
+                current = current.decode() if isinstance(current, bytes) else current
+                stale = [scope.key("block")] if current and current.startswith(f"{block.pk}|") else []
+                client.delete(*stale, scope.key("sends"), scope.key("approvals"))
+        else:
+            local = _LocalGuard()
+            current = local.block_value(scope.key("block")) or ""
+            stale = [scope.key("block")] if current.startswith(f"{block.pk}|") else []
+            local.clear([*stale, scope.key("sends"), scope.key("approvals")])
+        block.lifted_at = now
+        block.lifted_by = actor.name[:150]
+        block.lifted_by_ip = actor.ip
+        block.save(update_fields=["lifted_at", "lifted_by", "lifted_by_ip"])
+    logger.warning("Fraud guard: %s lifted the block of %s %s", block.lifted_by, block.scope, block.shown_subject)
+    return block
