@@ -40,6 +40,13 @@ def dashboard_figures(*, days=7):
     deliveries = list(
         Delivery.objects.filter(created_at__gte=since).values("channel", "status").annotate(n=Count("id")).order_by("channel", "status")
     )
+    # Where the money goes: every delivery is one call or one SMS the carrier bills.
+    cost = list(
+        Delivery.objects.filter(created_at__gte=since)
+        .values("verification__country", "channel")
+        .annotate(n=Count("id"))
+        .order_by("-n", "verification__country", "channel")[:50]
+    )
     checks = AuditEvent.objects.filter(created_at__gte=since, event="check")
     top_ips = list(
         verifications.exclude(client_ip=None).values("client_ip").annotate(n=Count("id")).order_by("-n")[:5]
@@ -54,6 +61,9 @@ def dashboard_figures(*, days=7):
         "by_channel": by_channel,
         "daily": [{"day": row["day"].isoformat(), "total": row["total"], "approved": row["approved"]} for row in daily],
         "deliveries": deliveries,
+        "deliveries_by_country": [
+            {"country": row["verification__country"], "channel": row["channel"], "n": row["n"]} for row in cost
+        ],
         "abuse": {
             "wrong_checks": checks.filter(outcome="invalid").count(),
             "refused_checks": checks.filter(outcome="refused").count(),

@@ -96,3 +96,11 @@ def test_unblock_needs_the_change_permission(client, db):
 def test_the_verification_list_links_to_both_pages(admin_client):
     body = admin_client.get("/admin/verification/verificationattempt/").content.decode()
     assert DASHBOARD in body and RATE_LIMITS in body
+
+
+def test_the_dashboard_shows_deliveries_per_country_and_channel(admin_client, activity):
+    services.verification_create(phone_number="+447400123456", channel="sms")
+    body = admin_client.get(DASHBOARD).content.decode()
+    assert "Deliveries per country and channel" in body
+    assert "<tr><td>US</td><td>call</td><td>3</td></tr>" in body
+    assert "<tr><td>GB</td><td>sms</td><td>1</td></tr>" in body
