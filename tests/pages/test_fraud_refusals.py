@@ -3,7 +3,7 @@
 import pytest
 
 from tests.pages.test_signup import SIGNUP, field_error, signup
-from verification.models import VerificationAttempt
+from verification.models import Delivery, VerificationAttempt
 from verification.sandbox.models import InboxEntry
 
 pytestmark = pytest.mark.django_db
@@ -39,3 +39,22 @@ def test_signup_to_a_range_the_guard_blocked_is_refused_plainly(client, settings
     assert response.status_code == 200
     assert "Codes cannot be sent to this phone number just now." in response.content.decode()
     assert VerificationAttempt.objects.count() == 3
+
+
+def test_pumping_through_the_signup_page_from_many_addresses_is_cut_off(client, settings):
+    """40 signups to one range from 40 addresses, nobody confirming: the guard stops the sends."""
+    settings.VERIFICATION_FRAUD_MIN_SENDS = 10
+    refused = 0
+    for n in range(40):
+        client.cookies.clear()
+        response = client.post(
+            SIGNUP,
+            {"username": f"bot{n}", "password": "correct horse battery staple", "country": "US",
+             "phone_number": f"415 555 {8000 + n:04d}", "channel": "sms"},
+            REMOTE_ADDR=f"198.51.100.{n + 1}",
+        )  # fmt: skip
+        if response.status_code == 200 and "Codes cannot be sent to this phone number just now." in response.content.decode():
+            refused += 1
+    sent = Delivery.objects.filter(verification__phone_number__startswith="+1415555").count()
+    assert sent <= 10 + 2
+    assert refused >= 40 - 12
