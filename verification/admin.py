@@ -7,7 +7,7 @@ show: only a hash and, while pending, ciphertext).
 from django.contrib import admin, messages
 
 from .exceptions import VerificationError
-from .models import ActorType, AuditEvent, Delivery, VerificationAttempt
+from .models import ActorType, AuditEvent, Delivery, FraudBlock, VerificationAttempt
 from .net import client_ip
 from .phones import mask_phone_number
 from .services import Actor, verification_cancel
@@ -155,6 +155,23 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description="phone number")
     def masked_phone_number(self, obj):
         return mask_phone_number(obj.verification.phone_number)
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff and super().has_view_permission(request, obj)
+
+
+@admin.register(FraudBlock)
+class FraudBlockAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The fraud guard's blocks, as its audit trail: what tripped, and who lifted it (on the rate-limit page)."""
+
+    list_display = ["created_at", "scope", "shown_subject", "sends", "approvals", "blocked_until", "lifted_at", "lifted_by"]
+    list_filter = ["scope", ("created_at", admin.DateFieldListFilter)]
+    date_hierarchy = "created_at"
+    fields = [
+        "created_at", "scope", "subject", "sends", "approvals", "window_seconds", "min_sends", "min_conversion",
+        "actor_type", "blocked_until", "lifted_at", "lifted_by", "lifted_by_ip",
+    ]  # fmt: skip
+    readonly_fields = fields
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_staff and super().has_view_permission(request, obj)
