@@ -32,6 +32,7 @@ from ..models import (
 )
 from ..phones import is_fixed_line
 from .audit import CARRIER, SYSTEM, audit
+from .transitions import verification_end
 
 logger = logging.getLogger(__name__)
 
@@ -447,7 +448,5 @@ def workflow_advance(*, verification_id, reason):
             return None  # another delivery may still get the code through
         if remaining:
             return delivery_start(verification, remaining[0], now=now)
-        verification.end(Status.FAILED, now=now)
-        verification.save(update_fields=["status", "ended_at", "code_encrypted"])
-        audit(verification, "failed", now=now, from_status=Status.PENDING, to_status=Status.FAILED)
+        verification_end(verification, Status.FAILED, event="failed", now=now)
     return None

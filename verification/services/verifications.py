@@ -21,6 +21,7 @@ from ..models import SITE_TENANT, ActorType, Channel, Status, VerificationAttemp
 from ..phones import parse_phone_number
 from .audit import SYSTEM, audit
 from .deliveries import delivery_start, workflow_steps
+from .transitions import verification_end
 
 CREATE_ATTEMPTS = 3
 
@@ -181,9 +182,7 @@ def _create(parsed, channel, locale, code, actor, client_ip, api_key, now):
         tenant=tenant, phone_number=parsed.e164, status=Status.PENDING
     )
     for old in pending:
-        old.end(Status.CANCELED, now=now)
-        old.save(update_fields=["status", "ended_at", "code_encrypted"])
-        audit(old, "superseded", actor=actor, now=now, from_status=Status.PENDING, to_status=Status.CANCELED)
+        verification_end(old, Status.CANCELED, event="superseded", actor=actor, now=now)
     verification = VerificationAttempt(
         phone_number=parsed.e164,
         country=parsed.country,
@@ -218,9 +217,7 @@ def _lock(verification_id, scope):
 def _expire_if_due(verification, *, now, actor=SYSTEM):
     """Expire a pending verification whose time ran out (caller holds the row lock)."""
     if verification.is_pending and verification.is_expired(now):
-        verification.end(Status.EXPIRED, now=now)
-        verification.save(update_fields=["status", "ended_at", "code_encrypted"])
-        audit(verification, "expired", actor=actor, now=now, from_status=Status.PENDING, to_status=Status.EXPIRED)
+        verification_end(verification, Status.EXPIRED, event="expired", actor=actor, now=now)
         return True
     return False
 
@@ -256,23 +253,20 @@ def verification_check(*, verification_id, code, actor=SYSTEM, scope=None):
             valid = isinstance(code, str) and code_matches(
                 code, verification_id=verification.id, code_hash=verification.code_hash
             )
-            before = verification.status
-            if valid:
-                verification.end(Status.APPROVED, now=now)
-            else:
+            if not valid:
                 verification.failed_checks += 1
-                if verification.failed_checks >= verification.max_checks:
-                    verification.end(Status.MAX_ATTEMPTS_REACHED, now=now)
-            verification.save(update_fields=["status", "ended_at", "code_encrypted", "failed_checks"])
-            audit(
-                verification,
-                "check",
-                actor=actor,
-                now=now,
-                from_status=before,
-                to_status=verification.status,
-                outcome="valid" if valid else "invalid",
-            )
+            if valid or verification.failed_checks >= verification.max_checks:
+                status = Status.APPROVED if valid else Status.MAX_ATTEMPTS_REACHED
+                verification_end(
+                    verification, status, event="check", actor=actor, now=now, also=["failed_checks"],
+                    outcome="valid" if valid else "invalid",
+                )  # fmt: skip
+            else:
+                verification.save(update_fields=["failed_checks"])
+                audit(
+                    verification, "check", actor=actor, now=now,
+                    from_status=Status.PENDING, to_status=Status.PENDING, outcome="invalid",
+                )  # fmt: skip
     if refused:
         raise VerificationNotPending(refused)
     if valid:
@@ -335,9 +329,7 @@ def verification_cancel(*, verification_id, actor=SYSTEM, scope=None):
         _expire_if_due(verification, now=now, actor=actor)
         refused = None if verification.is_pending else verification.status
         if not refused:
-            verification.end(Status.CANCELED, now=now)
-            verification.save(update_fields=["status", "ended_at", "code_encrypted"])
-            audit(verification, "canceled", actor=actor, now=now, from_status=Status.PENDING, to_status=Status.CANCELED)
+            verification_end(verification, Status.CANCELED, event="canceled", actor=actor, now=now)
     if refused:
         raise VerificationNotPending(refused)
     return verification

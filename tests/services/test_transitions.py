@@ -1,0 +1,59 @@
+"""The one transition: a verification leaves pending once, under a lock, with its audit line."""
+
+import pytest
+from django.db import transaction
+
+from verification import services
+from verification.exceptions import VerificationNotPending
+from verification.models import AuditEvent, VerificationAttempt
+from verification.services.transitions import verification_end
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def verification(monkeypatch):
+    monkeypatch.setattr("verification.services.deliveries.enqueue_delivery", lambda delivery_id: True)  # stays pending
+    return services.verification_create(phone_number="+14155550123", channel="sms")
+
+
+def locked(verification):
+    return VerificationAttempt.objects.select_for_update().get(pk=verification.pk)
+
+
+def test_an_end_writes_the_status_the_wiped_code_and_the_audit_line_together(verification, clock):
+    with transaction.atomic():
+        verification_end(locked(verification), "canceled", event="canceled", now=clock())
+    verification.refresh_from_db()
+    assert (verification.status, verification.code_encrypted, verification.ended_at) == ("canceled", None, clock())
+    line = AuditEvent.objects.get(verification=verification, event="canceled")
+    assert (line.from_status, line.to_status) == ("pending", "canceled")
+
+
+def test_an_ended_verification_never_moves_again(verification, clock):
+    services.verification_cancel(verification_id=verification.id)
+    with transaction.atomic(), pytest.raises(VerificationNotPending):
+        verification_end(locked(verification), "approved", event="check", now=clock())
+    verification.refresh_from_db()
+    assert verification.status == "canceled"
+
+
+def test_an_end_outside_a_transaction_is_refused(verification, clock):
+    with pytest.raises(RuntimeError, match="transaction"):
+        verification_end(VerificationAttempt.objects.get(pk=verification.pk), "canceled", event="canceled", now=clock())
+    verification.refresh_from_db()
+    assert verification.status == "pending"
+    assert not AuditEvent.objects.filter(verification=verification, event="canceled").exists()
+
+
+def test_a_failed_audit_line_leaves_the_verification_pending(verification, clock, monkeypatch):
+    """Status and audit are one transaction: neither is written without the other."""
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("audit write failed")
+
+    monkeypatch.setattr("verification.services.transitions.audit", broken)
+    with pytest.raises(RuntimeError, match="audit"), transaction.atomic():
+        verification_end(locked(verification), "canceled", event="canceled", now=clock())
+    verification.refresh_from_db()
+    assert verification.status == "pending"

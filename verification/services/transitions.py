@@ -1,0 +1,26 @@
+"""The one place a verification leaves `pending`: under the caller's row lock and
+transaction, never from another status, with its audit line in the same transaction.
+
+Every end (approved, canceled, superseded, expired, locked, failed) goes through
+`verification_end`; the status webhooks' outbox rows are to be written here too.
+"""
+
+from django.db import connection
+
+from .audit import SYSTEM, audit
+
+
+def verification_end(verification, status, *, event, now, actor=SYSTEM, also=(), **detail):
+    """End a pending verification as `status`, and write `event` to the audit trail.
+
+    The caller holds the verification's row lock in an open transaction (a
+    `select_for_update()` inside `transaction.atomic()`); the model refuses a
+    verification that is not pending. `also` names other fields the caller
+    changed that are saved with it.
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("A transition runs inside the caller's transaction, under its row lock.")
+    before = verification.status
+    verification.end(status, now=now)
+    verification.save(update_fields=["status", "ended_at", "code_encrypted", *also])
+    return audit(verification, event, actor=actor, now=now, from_status=before, to_status=status, **detail)
