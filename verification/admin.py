@@ -11,6 +11,7 @@ from .models import ActorType, AuditEvent, Delivery, FraudBlock, VerificationAtt
 from .net import client_ip
 from .phones import mask_phone_number
 from .services import Actor, verification_cancel
+from .webhooks import admin as webhooks_admin  # noqa: F401 - registers the webhook pages
 
 
 class ReadOnlyAdminMixin:

@@ -68,6 +68,11 @@ DEFAULTS = {
     # A delivery with no final word this long after the last one (a call: after its ring
     # time and time limit too) is looked up at the carrier and finished from its records.
     "VERIFICATION_RECONCILE_AFTER_SECONDS": (float, 60.0),
+    # Status webhooks (contract section 11): retries double from this, up to so many attempts.
+    "VERIFICATION_WEBHOOK_RETRY_BACKOFF_SECONDS": (float, 10.0),
+    "VERIFICATION_WEBHOOK_MAX_ATTEMPTS": (int, 12),
+    "VERIFICATION_WEBHOOK_TIMEOUT_SECONDS": (float, 10.0),
+    "VERIFICATION_WEBHOOK_ALLOW_PRIVATE_HOSTS": (bool, False),
     # Ended verifications, their deliveries and audit rows are deleted after this many days.
     "VERIFICATION_RETENTION_DAYS": (int, 90),
     # Plivo places at most 2 outbound calls per second per account by default.

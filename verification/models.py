@@ -58,6 +58,8 @@ class VerificationAttempt(models.Model):
     api_key = models.ForeignKey(
         "rest_framework_api_key.APIKey", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # A URL of the API consumer's, for this verification's status events alone.
+    status_callback = models.URLField(max_length=500, blank=True)
     # Whose verification it is: an API key's ("key:<id>") or the site's own pages ("site").
     # Tenants never supersede, see or throttle each other's verifications.
     tenant = models.CharField(max_length=160, default=SITE_TENANT)
@@ -305,3 +307,66 @@ class FraudBlock(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Fraud blocks are kept: lift one instead.")
+
+
+class WebhookEndpoint(models.Model):
+    """An API key's webhook: where its verifications' events go, and the secrets that sign them.
+
+    Secrets are kept encrypted (Fernet keyed from SECRET_KEY). After a rotation the
+    previous secret signs too until `previous_secret_until`, as Standard Webhooks allows.
+    """
+
+    api_key = models.OneToOneField(
+        "rest_framework_api_key.APIKey", on_delete=models.CASCADE, related_name="webhook_endpoint"
+    )
+    url = models.URLField(max_length=500, blank=True)
+    secret_encrypted = models.BinaryField(editable=False)
+    previous_secret_encrypted = models.BinaryField(null=True, editable=False)
+    previous_secret_until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return self.url or "(no URL)"
+
+
+class WebhookMessageStatus(models.TextChoices):
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+
+
+class WebhookMessage(models.Model):
+    """One event for one subscriber (the outbox): written with the change it tells of, in
+    the same transaction, and posted by a task; the id is the same on every retry."""
+
+    id = models.CharField(primary_key=True, max_length=40, editable=False)  # "msg_<uuid hex>"
+    verification = models.ForeignKey(VerificationAttempt, on_delete=models.CASCADE, related_name="webhook_messages")
+    api_key = models.ForeignKey("rest_framework_api_key.APIKey", on_delete=models.CASCADE, related_name="+")
+    url = models.URLField(max_length=500)
+    event_type = models.CharField(max_length=48)
+    payload = models.JSONField()  # {"type", "timestamp", "data"}: never a code
+    status = models.CharField(max_length=12, choices=WebhookMessageStatus.choices, default=WebhookMessageStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    last_error = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="webhook_status_due")]
+
+    def __str__(self):
+        return f"{self.event_type} {self.id} ({self.status})"
+
+
+class WebhookAttempt(models.Model):
+    """One POST of a webhook message: what came back (listed in the admin)."""
+
+    message = models.ForeignKey(WebhookMessage, on_delete=models.CASCADE, related_name="attempt_rows")
+    at = models.DateTimeField(default=timezone.now)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["at"]

@@ -107,7 +107,11 @@ def expire_due():
 
 @shared_task
 def sweep():
-    """Every few seconds (Celery beat): hand lost deliveries and fallback timers to a worker again."""
+    """Every few seconds (Celery beat): hand lost deliveries, fallback timers and webhooks to a worker again."""
+    from .webhooks.sender import webhook_sweep
+
+    for message_id in webhook_sweep():
+        enqueue_webhook(message_id)
     return services.delivery_sweep()
 
 
@@ -120,3 +124,24 @@ def purge():
 
     import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
     return services.retention_purge()
+
+
+@shared_task(acks_late=True)
+def send_webhook(message_id):
+    """Post one webhook message; a non-2xx or a timeout is tried again with backoff."""
+    from .webhooks.sender import webhook_send
+
+    wait = webhook_send(message_id=message_id)
+    if wait is not None:
+        run_later(send_webhook, message_id, countdown=wait)
+
+
+def enqueue_webhook(message_id):
+    """Hand a message to a worker (eager mode: a timer thread, never the request that
+    caused the event); a broker that fails leaves it to the sweeper."""
+    try:
+        run_later(send_webhook, message_id, countdown=0)
+    except Exception as exc:
+        if health.dependency_of(exc) is None:
+            raise
+        logger.warning("Webhook %s not enqueued (%s); the sweeper will hand it over.", message_id, exc)

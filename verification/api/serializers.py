@@ -31,6 +31,9 @@ class VerificationCreateInput(StrictSerializer):
         r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})?$", required=False, help_text="e.g. en-US, fr-FR, hi-IN; unsupported ones fall back to en-US."
     )
     client_ip = serializers.IPAddressField(required=False, help_text="The end user's address, for the per-IP limit.")
+    status_callback = serializers.URLField(
+        required=False, max_length=500, help_text="A URL for this verification's status events (Standard Webhooks)."
+    )
 
 
 class CheckInput(StrictSerializer):

@@ -62,6 +62,7 @@ class VerificationCreateApi(APIView):
                 client_ip=data.get("client_ip"),
                 api_key=request.auth,
                 actor=api_actor(request),
+                status_callback=data.get("status_callback", ""),
             )
             return verification_response(request, verification, status.HTTP_201_CREATED)
 

@@ -31,6 +31,7 @@ from ..models import (
     VerificationAttempt,
 )
 from ..phones import is_fixed_line
+from ..webhooks.outbox import DELIVERY_UPDATED, event_record
 from .audit import CARRIER, SYSTEM, audit
 from .transitions import verification_end
 
@@ -416,6 +417,7 @@ def _finish(delivery, status, *, error="", actor=SYSTEM):
             from_status=before,
             to_status=status,
         )
+        event_record(delivery.verification, DELIVERY_UPDATED, now=now)  # the outbox, in this transaction
         if status in DELIVERY_FAILED:  # in the same transaction: nobody sees one without the other
             workflow_advance(verification_id=delivery.verification_id, reason="delivery_failed")
 

@@ -2,11 +2,12 @@
 transaction, never from another status, with its audit line in the same transaction.
 
 Every end (approved, canceled, superseded, expired, locked, failed) goes through
-`verification_end`; the status webhooks' outbox rows are to be written here too.
+`verification_end`, which also writes the status webhooks' outbox rows.
 """
 
 from django.db import connection
 
+from ..webhooks.outbox import verification_ended
 from .audit import SYSTEM, audit
 
 
@@ -23,4 +24,6 @@ def verification_end(verification, status, *, event, now, actor=SYSTEM, also=(),
     before = verification.status
     verification.end(status, now=now)
     verification.save(update_fields=["status", "ended_at", "code_encrypted", *also])
-    return audit(verification, event, actor=actor, now=now, from_status=before, to_status=status, **detail)
+    line = audit(verification, event, actor=actor, now=now, from_status=before, to_status=status, **detail)
+    verification_ended(verification, status, now=now)  # the outbox, in this same transaction
+    return line

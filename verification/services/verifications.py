@@ -23,6 +23,18 @@ from .audit import SYSTEM, audit
 from .deliveries import delivery_start, workflow_steps
 from .transitions import verification_end
 
+
+def webhook_url_check(url, *, api_key):
+    """A status_callback needs the key's signing secret, and a public host (400 otherwise)."""
+    from ..models import WebhookEndpoint
+    from ..webhooks.addresses import WebhookUrlNotAllowed, public_addresses
+
+    if api_key is None or not WebhookEndpoint.objects.filter(api_key=api_key).exists():
+        raise WebhookUrlNotAllowed(
+            "status_callback needs a webhook secret: create the key with --webhook-url, or set one in the admin."
+        )
+    public_addresses(url, allow_private=app_settings.WEBHOOK_ALLOW_PRIVATE_HOSTS)
+
 CREATE_ATTEMPTS = 3
 
 
@@ -139,11 +151,21 @@ def known_rule(name, subject):
 
 
 def verification_create(
-    *, phone_number, channel=Channel.AUTO, locale="en-US", country=None, actor=SYSTEM, client_ip=None, api_key=None
+    *,
+    phone_number,
+    channel=Channel.AUTO,
+    locale="en-US",
+    country=None,
+    actor=SYSTEM,
+    client_ip=None,
+    api_key=None,
+    status_callback="",
 ):
     """Start a verification: a new code, delivered by `channel`; supersedes the number's pending one."""
     if channel not in Channel.values:
         raise ChannelNotAvailable(f"Unknown channel {channel!r}.")
+    if status_callback:
+        webhook_url_check(status_callback, api_key=api_key)
     parsed = parse_phone_number(phone_number, country=country)
     if channel == Channel.SMS and parsed.is_fixed_line:
         raise ChannelNotAvailable("This number is a fixed line and cannot receive SMS; use channel 'call'.")
@@ -159,7 +181,7 @@ def verification_create(
     for attempt in range(CREATE_ATTEMPTS):
         try:
             with transaction.atomic():
-                return _create(parsed, channel, locale, code, actor, client_ip, api_key, now)
+                return _create(parsed, channel, locale, code, actor, client_ip, api_key, now, status_callback)
         except IntegrityError:
             # A concurrent create for the same number won the race; supersede it too.
             if attempt == CREATE_ATTEMPTS - 1:
@@ -174,7 +196,7 @@ def _lock_number(tenant, phone_number):
             cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"{tenant}|{phone_number}"])
 
 
-def _create(parsed, channel, locale, code, actor, client_ip, api_key, now):
+def _create(parsed, channel, locale, code, actor, client_ip, api_key, now, status_callback=""):
     tenant = tenant_of(api_key)
     _lock_number(tenant, parsed.e164)
     # Only the tenant's own: an API key never supersedes another key's verification, nor the site's.
@@ -196,6 +218,7 @@ def _create(parsed, channel, locale, code, actor, client_ip, api_key, now):
         expires_at=now + timedelta(seconds=app_settings.TTL_SECONDS),
         last_sent_at=now,
         tenant=tenant,
+        status_callback=status_callback,
     )
     if api_key is not None:
         verification.api_key = api_key

@@ -1,0 +1,145 @@
+"""Status webhooks to API consumers (contract section 11), over real HTTP to a receiver."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from rest_framework_api_key.models import APIKey
+from standardwebhooks.webhooks import Webhook
+
+from tests.api.conftest import client_for
+from tests.helpers import code_of, wait_for
+from verification.models import VerificationAttempt, WebhookAttempt, WebhookMessage
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def hooked(receiver, monkeypatch):
+    """An API key made with --webhook-url, its client, and its signing secret."""
+    monkeypatch.setattr("verification.services.deliveries.enqueue_delivery", lambda delivery_id: True)  # no carrier
+    out = io.StringIO()
+    call_command("create_api_key", "acme", "--webhook-url", receiver.url, stdout=out)
+    lines = out.getvalue().strip().splitlines()
+    return client_for(lines[-1]), lines[-2].removeprefix("webhook secret: ")
+
+
+def create(api, **extra):
+    return api.post("/api/v1/verifications", {"phone_number": "+14155550123", "channel": "sms", **extra}, format="json")
+
+
+def test_create_api_key_prints_the_webhook_secret_on_the_line_before_the_key(receiver):
+    out = io.StringIO()
+    call_command("create_api_key", "acme", "--webhook-url", receiver.url, stdout=out)
+    *_, secret_line, key_line = out.getvalue().strip().splitlines()
+    assert secret_line.startswith("webhook secret: whsec_")
+    assert APIKey.objects.get_from_key(key_line).name == "acme"
+
+
+def test_an_approval_is_posted_signed_with_the_verification_and_never_the_code(receiver, hooked):
+    api, secret = hooked
+    verification_id = create(api).json()["id"]
+    code = code_of(VerificationAttempt.objects.get(pk=verification_id))
+    assert api.post(f"/api/v1/verifications/{verification_id}/check", {"code": code}, format="json").status_code == 200
+    receiver.wait_for("verification.approved")
+    [(headers, body)] = receiver.events("verification.approved")
+    raw = next(b for h, b in receiver.requests if h["webhook-id"] == headers["webhook-id"])
+    assert Webhook(secret).verify(raw, headers)["data"]["id"] == verification_id  # the spec's own verify
+    assert body["data"]["status"] == "approved"
+    assert code not in raw and "keypad_code" not in body["data"]
+
+
+def test_a_status_callback_gets_that_verifications_events_too(receiver, hooked, settings):
+    api, _ = hooked
+    extra_url = receiver.url.replace("/hooks", "/this-one")
+    verification_id = create(api, status_callback=extra_url).json()["id"]
+    api.post(f"/api/v1/verifications/{verification_id}/cancel")
+    receiver.wait_for("verification.canceled", count=2)  # the key's URL and the status_callback
+    assert set(WebhookMessage.objects.filter(event_type="verification.canceled").values_list("url", flat=True)) == {
+        receiver.url,
+        extra_url,
+    }
+
+
+def test_a_failed_answer_is_tried_again_with_the_same_webhook_id(receiver, hooked):
+    api, _ = hooked
+    receiver.statuses = [500, 503]
+    verification_id = create(api).json()["id"]
+    api.post(f"/api/v1/verifications/{verification_id}/cancel")
+    receiver.wait_for("verification.canceled", count=3)
+    ids = {h["webhook-id"] for h, _ in receiver.events("verification.canceled")}
+    assert len(ids) == 1
+    message = WebhookMessage.objects.get(event_type="verification.canceled")
+    wait_for(lambda: WebhookMessage.objects.get(pk=message.pk).status == "delivered", message="delivered")
+    assert list(WebhookAttempt.objects.filter(message=message).values_list("status_code", flat=True)) == [500, 503, 200]
+
+
+def test_after_the_last_attempt_the_message_is_failed(receiver, hooked, settings):
+    settings.VERIFICATION_WEBHOOK_MAX_ATTEMPTS = 3
+    api, _ = hooked
+    receiver.statuses = [500] * 10
+    verification_id = create(api).json()["id"]
+    api.post(f"/api/v1/verifications/{verification_id}/cancel")
+    wait_for(lambda: WebhookMessage.objects.filter(event_type="verification.canceled", status="failed").exists())
+    assert WebhookAttempt.objects.filter(message__event_type="verification.canceled").count() == 3
+
+
+def test_the_request_that_caused_the_event_does_not_wait_for_the_receiver(receiver, hooked):
+    api, _ = hooked
+    receiver.hold.clear()  # the receiver does not answer until told
+    verification_id = create(api).json()["id"]
+    response = api.post(f"/api/v1/verifications/{verification_id}/cancel")
+    assert response.status_code == 200  # answered while the webhook is still on its way
+    assert not receiver.events("verification.canceled")
+    receiver.hold.set()
+    receiver.wait_for("verification.canceled")
+
+
+def test_a_status_callback_to_a_private_host_is_refused(receiver, hooked, settings):
+    settings.VERIFICATION_WEBHOOK_ALLOW_PRIVATE_HOSTS = False
+    api, _ = hooked
+    response = create(api, status_callback="http://127.0.0.1:9/hook")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["attr"] == "status_callback"
+
+
+def test_a_status_callback_needs_a_key_with_a_webhook_secret(receiver, db):
+    api = client_for(APIKey.objects.create_key(name="plain")[1])
+    response = create(api, status_callback=receiver.url)
+    assert response.status_code == 400
+    assert "webhook secret" in response.json()["errors"][0]["detail"]
+
+
+def test_every_attempt_is_listed_in_the_admin_and_an_admin_can_send_it_again(receiver, hooked, admin_client):
+    api, _ = hooked
+    verification_id = create(api).json()["id"]
+    api.post(f"/api/v1/verifications/{verification_id}/cancel")
+    receiver.wait_for("verification.canceled")
+    message = WebhookMessage.objects.get(event_type="verification.canceled")
+    wait_for(lambda: WebhookMessage.objects.get(pk=message.pk).status == "delivered", message="delivered")
+    page = admin_client.get(f"/admin/verification/webhookmessage/{message.pk}/change/").content.decode()
+    assert "verification.canceled" in page and "200" in page
+    admin_client.post(
+        "/admin/verification/webhookmessage/", {"action": "send_again", "_selected_action": [message.pk]}
+    )
+    receiver.wait_for("verification.canceled", count=2)
+    ids = [h["webhook-id"] for h, _ in receiver.events("verification.canceled")]
+    assert ids == [message.pk, message.pk]
+
+
+def test_a_rotated_secret_and_the_old_one_both_sign_for_a_while(receiver, hooked, admin_client):
+    from verification.models import WebhookEndpoint
+
+    api, old_secret = hooked
+    endpoint = WebhookEndpoint.objects.get()
+    response = admin_client.post(
+        "/admin/verification/webhookendpoint/", {"action": "rotate_secret", "_selected_action": [endpoint.pk]}, follow=True
+    )
+    new_secret = next(str(m).split(": ", 1)[1] for m in response.context["messages"] if "shown once" in str(m))
+    verification_id = create(api).json()["id"]
+    api.post(f"/api/v1/verifications/{verification_id}/cancel")
+    receiver.wait_for("verification.canceled")
+    headers, _ = receiver.events("verification.canceled")[0]
+    raw = next(b for h, b in receiver.requests if h["webhook-id"] == headers["webhook-id"])
+    for secret in (old_secret, new_secret):
+        Webhook(secret).verify(raw, headers)

@@ -1,0 +1,91 @@
+"""The admin's view of status webhooks: each key's URL and secret (rotated here), every
+message and every attempt, and "send again"."""
+
+from datetime import timedelta
+
+from django import forms
+from django.contrib import admin, messages
+
+from .. import clock
+from ..codes import encrypt_code
+from ..conf import app_settings
+from ..models import WebhookAttempt, WebhookEndpoint, WebhookMessage
+from .addresses import WebhookUrlNotAllowed, public_addresses
+from .outbox import endpoint_rotate
+from .signing import new_secret
+
+ROTATION_GRACE = timedelta(hours=24)  # the old secret signs too, while receivers switch
+
+
+class WebhookEndpointForm(forms.ModelForm):
+    url = forms.URLField(required=False, max_length=500, assume_scheme="https")
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["api_key", "url"]
+
+    def clean_url(self):
+        url = self.cleaned_data["url"]
+        if url:
+            try:
+                public_addresses(url, allow_private=app_settings.WEBHOOK_ALLOW_PRIVATE_HOSTS)
+            except WebhookUrlNotAllowed as exc:
+                raise forms.ValidationError(exc.detail) from None
+        return url
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    form = WebhookEndpointForm
+    list_display = ["api_key", "url", "previous_secret_until", "created_at"]
+    actions = ["rotate_secret"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            secret = new_secret()
+            obj.secret_encrypted = encrypt_code(secret)
+            messages.warning(request, f"Webhook secret (shown once): {secret}")
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Rotate the signing secret (the old one signs for 24 more hours)")
+    def rotate_secret(self, request, queryset):
+        for endpoint in queryset:
+            secret = endpoint_rotate(endpoint, now=clock.now(), grace=ROTATION_GRACE)
+            messages.warning(request, f"New webhook secret for {endpoint.api_key} (shown once): {secret}")
+
+
+class WebhookAttemptInline(admin.TabularInline):
+    model = WebhookAttempt
+    fields = ["at", "status_code", "error"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WebhookMessage)
+class WebhookMessageAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "event_type", "url", "status", "attempts", "last_error"]
+    list_filter = ["status", "event_type"]
+    fields = ["id", "event_type", "url", "status", "attempts", "next_attempt_at", "last_error", "delivered_at", "payload"]
+    readonly_fields = fields
+    inlines = [WebhookAttemptInline]
+    actions = ["send_again"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Send again (the same webhook-id)")
+    def send_again(self, request, queryset):
+        from ..tasks import enqueue_webhook
+        from .sender import webhook_resend
+
+        for message in queryset:
+            webhook_resend(message_id=message.pk)
+            enqueue_webhook(message.pk)
+        messages.success(request, f"{queryset.count()} webhook message(s) sent again.")
