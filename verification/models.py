@@ -367,6 +367,8 @@ class WebhookAttempt(models.Model):
     at = models.DateTimeField(default=timezone.now)
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     error = models.CharField(max_length=255, blank=True)
+    latency_ms = models.PositiveIntegerField(null=True, blank=True)
+    excerpt = models.CharField(max_length=200, blank=True)  # the start of the answer's body, no more
 
     class Meta:
         ordering = ["at"]

@@ -1,6 +1,7 @@
 """Status webhooks to API consumers (contract section 11), over real HTTP to a receiver."""
 
 import io
+import re
 
 import pytest
 from django.core.management import call_command
@@ -22,6 +23,15 @@ def hooked(receiver, monkeypatch):
     call_command("create_api_key", "acme", "--webhook-url", receiver.url, stdout=out)
     lines = out.getvalue().strip().splitlines()
     return client_for(lines[-1]), lines[-2].removeprefix("webhook secret: ")
+
+
+# Ids and times are full of digits; a code hidden in them by chance says nothing.
+NOISE = re.compile(r"[0-9a-f]{8}-[0-9a-f-]{27}|\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:\d\d)?")
+
+
+def mentions(raw, code):
+    """True if `code` stands in the body as a number of its own."""
+    return re.search(rf"(?<!\d){code}(?!\d)", NOISE.sub("", raw)) is not None
 
 
 def create(api, **extra):
@@ -46,7 +56,7 @@ def test_an_approval_is_posted_signed_with_the_verification_and_never_the_code(r
     raw = next(b for h, b in receiver.requests if h["webhook-id"] == headers["webhook-id"])
     assert Webhook(secret).verify(raw, headers)["data"]["id"] == verification_id  # the spec's own verify
     assert body["data"]["status"] == "approved"
-    assert code not in raw and "keypad_code" not in body["data"]
+    assert not mentions(raw, code) and "keypad_code" not in body["data"]
 
 
 def test_a_status_callback_gets_that_verifications_events_too(receiver, hooked, settings):
@@ -143,3 +153,64 @@ def test_a_rotated_secret_and_the_old_one_both_sign_for_a_while(receiver, hooked
     raw = next(b for h, b in receiver.requests if h["webhook-id"] == headers["webhook-id"])
     for secret in (old_secret, new_secret):
         Webhook(secret).verify(raw, headers)
+
+
+def assert_signed(secret, headers, raw):
+    """The signature is the one the specification's package makes for this id, time and body."""
+    from datetime import UTC, datetime
+
+    moment = datetime.fromtimestamp(int(headers["webhook-timestamp"]), tz=UTC)
+    assert Webhook(secret).sign(headers["webhook-id"], moment, raw) in headers["webhook-signature"].split(" ")
+
+
+def raw_body(receiver, headers):
+    return next(b for h, b in receiver.requests if h["webhook-id"] == headers["webhook-id"])
+
+
+def test_every_kind_of_end_and_each_final_delivery_arrives_signed_and_never_with_the_code(receiver, hooked, clock, settings):
+    from verification import services
+    from verification.models import Delivery
+
+    settings.VERIFICATION_MAX_CHECKS = 2
+    api, secret = hooked
+    codes = []
+
+    def made(number, channel="sms"):
+        verification_id = api.post(
+            "/api/v1/verifications", {"phone_number": number, "channel": channel}, format="json"
+        ).json()["id"]
+        codes.append(code_of(VerificationAttempt.objects.get(pk=verification_id)))
+        return verification_id
+
+    approved = made("+14155550101")
+    api.post(f"/api/v1/verifications/{approved}/check", {"code": codes[-1]}, format="json")
+    canceled = made("+14155550102")
+    api.post(f"/api/v1/verifications/{canceled}/cancel")
+    locked = made("+14155550103")
+    for _ in range(2):
+        api.post(f"/api/v1/verifications/{locked}/check", {"code": "000000" if codes[-1] != "000000" else "111111"}, format="json")
+    failed = made("+14155550104", channel="call")
+    services.delivery_record_status(delivery_id=Delivery.objects.get(verification_id=failed).pk, status="busy")
+    expired = made("+14155550105")
+    clock.advance(601)
+    services.verification_expire_due()
+
+    expected = {
+        "verification.approved": approved,
+        "verification.canceled": canceled,
+        "verification.max_attempts_reached": locked,
+        "verification.failed": failed,
+        "verification.expired": expired,
+    }
+    for event_type, verification_id in expected.items():
+        receiver.wait_for(event_type)
+        [(headers, body)] = receiver.events(event_type)
+        assert body["data"]["id"] == verification_id
+        assert_signed(secret, headers, raw_body(receiver, headers))
+    receiver.wait_for("delivery.updated")
+    headers, body = receiver.events("delivery.updated")[0]
+    assert body["data"]["id"] == failed and body["data"]["deliveries"][0]["status"] == "busy"
+    assert_signed(secret, headers, raw_body(receiver, headers))
+    for _, raw in receiver.requests:  # no event ever carries a code
+        assert not any(mentions(raw, code) for code in codes)
+        assert "keypad_code" not in raw

@@ -56,7 +56,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
 
 class WebhookAttemptInline(admin.TabularInline):
     model = WebhookAttempt
-    fields = ["at", "status_code", "error"]
+    fields = ["at", "status_code", "latency_ms", "error", "excerpt"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -68,7 +68,7 @@ class WebhookAttemptInline(admin.TabularInline):
 @admin.register(WebhookMessage)
 class WebhookMessageAdmin(admin.ModelAdmin):
     list_display = ["created_at", "event_type", "url", "status", "attempts", "last_error"]
-    list_filter = ["status", "event_type"]
+    list_filter = ["status", "event_type", ("created_at", admin.DateFieldListFilter)]
     fields = ["id", "event_type", "url", "status", "attempts", "next_attempt_at", "last_error", "delivered_at", "payload"]
     readonly_fields = fields
     inlines = [WebhookAttemptInline]

@@ -1,6 +1,7 @@
 """Posting one outbox message, signed as Standard Webhooks says, with backoff on failure."""
 
 import json
+import time
 from datetime import timedelta
 
 import requests
@@ -12,6 +13,9 @@ from ..models import WebhookAttempt, WebhookEndpoint, WebhookMessage, WebhookMes
 from .addresses import WebhookUrlNotAllowed, public_addresses
 from .outbox import endpoint_secrets
 from .signing import signature_headers
+
+CONNECT_TIMEOUT_SECONDS = 3
+EXCERPT_BYTES = 200  # of an answer's body, kept for the admin: no more
 
 
 def backoff(attempts):
@@ -30,7 +34,9 @@ def webhook_send(*, message_id):
     message = WebhookMessage.objects.filter(pk=message_id, status=WebhookMessageStatus.PENDING).first()
     if message is None:
         return None  # delivered or given up
-    code, error = _post(message, now)
+    started = time.monotonic()
+    code, error, excerpt = _post(message, now)
+    latency_ms = int((time.monotonic() - started) * 1000)
     attempts = message.attempts + 1
     fields = {"attempts": attempts}
     wait = None
@@ -42,17 +48,19 @@ def webhook_send(*, message_id):
         wait = backoff(attempts)
         fields.update(last_error=(error or f"HTTP {code}")[:255], next_attempt_at=now + timedelta(seconds=wait))
     with transaction.atomic():
-        WebhookAttempt.objects.create(message=message, at=now, status_code=code, error=error[:255])
+        WebhookAttempt.objects.create(
+            message=message, at=now, status_code=code, error=error[:255], latency_ms=latency_ms, excerpt=excerpt
+        )
         WebhookMessage.objects.filter(pk=message.pk, status=WebhookMessageStatus.PENDING).update(**fields)
     return wait
 
 
 def _post(message, now):
-    """(HTTP status or None, error text) of one signed POST."""
+    """(HTTP status or None, error text, the answer's first characters) of one signed POST."""
     endpoint = WebhookEndpoint.objects.filter(api_key_id=message.api_key_id).first()
     signing = endpoint_secrets(endpoint, now=now) if endpoint else []
     if not signing:
-        return None, "The API key has no webhook secret."
+        return None, "The API key has no webhook secret.", ""
     body = json.dumps(message.payload, separators=(",", ":"))
     try:
         public_addresses(message.url, allow_private=app_settings.WEBHOOK_ALLOW_PRIVATE_HOSTS)
@@ -61,14 +69,22 @@ def _post(message, now):
             message.url,
             data=body.encode(),
             headers={**headers, "Content-Type": "application/json"},
-            timeout=app_settings.WEBHOOK_TIMEOUT_SECONDS,
+            # A short connect, the receiver's answer within WEBHOOK_TIMEOUT_SECONDS; never a redirect.
+            timeout=(CONNECT_TIMEOUT_SECONDS, app_settings.WEBHOOK_TIMEOUT_SECONDS),
             allow_redirects=False,
+            stream=True,
         )
     except WebhookUrlNotAllowed as exc:
-        return None, str(exc.detail)
+        return None, str(exc.detail), ""
     except requests.RequestException as exc:
-        return None, type(exc).__name__
-    return response.status_code, ""
+        return None, type(exc).__name__, ""
+    try:
+        excerpt = response.raw.read(EXCERPT_BYTES, decode_content=True).decode("utf-8", "replace")
+    except (requests.RequestException, OSError, ValueError):
+        excerpt = ""
+    finally:
+        response.close()
+    return response.status_code, "", excerpt[:EXCERPT_BYTES]
 
 
 def webhook_resend(*, message_id):
