@@ -39,9 +39,10 @@ def workers(fault_site, tmp_path):
     """Start `celery worker` processes on the test database; all are stopped at the end."""
     started = []
 
-    def start_worker(*, broker_url=None, database_url=None):
+    def start_worker(*, broker_url=None, database_url=None, **settings_env):
         env = {
             **os.environ,
+            **settings_env,
             "DJANGO_SETTINGS_MODULE": "tests.settings",
             "DATABASE_URL": database_url or database_url_of_tests(),
             "CELERY_TASK_ALWAYS_EAGER": "0",

@@ -11,7 +11,8 @@ from tests.helpers import wait_for
 
 class Receiver:
     def __init__(self):
-        self.requests = []  # (headers, body text)
+        self.requests = []  # (headers, body text), once answered
+        self.arrived = []  # the webhook-id of every POST as soon as it comes in
         self.statuses = []  # answers to give, in order; then 200
         self.hold = threading.Event()
         self.hold.set()  # cleared: the receiver keeps the sender waiting
@@ -35,6 +36,7 @@ def receiver(settings):
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):
             body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
+            state.arrived.append(self.headers.get("webhook-id"))
             state.hold.wait(20)
             with state.lock:
                 state.requests.append(({k.lower(): v for k, v in self.headers.items()}, body))

@@ -94,11 +94,13 @@ def webhook_resend(*, message_id):
     )
 
 
-def webhook_sweep(*, now=None, after_seconds=30):
-    """Pending messages well past their time lost their task: their ids, to enqueue again."""
+def webhook_sweep(*, now=None):
+    """Pending messages well past their time lost their task (the same rule as deliveries:
+    VERIFICATION_SWEEP_QUEUED_AFTER_SECONDS): their ids, to enqueue again."""
     now = now or clock.now()
+    after = timedelta(seconds=app_settings.SWEEP_QUEUED_AFTER_SECONDS)
     due = WebhookMessage.objects.filter(
-        status=WebhookMessageStatus.PENDING, next_attempt_at__lt=now - timedelta(seconds=after_seconds)
+        status=WebhookMessageStatus.PENDING, next_attempt_at__lt=now - after
     ).values_list("pk", flat=True)[:500]
     ids = list(due)
     WebhookMessage.objects.filter(pk__in=ids).update(next_attempt_at=now)
