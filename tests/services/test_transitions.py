@@ -4,7 +4,6 @@ import pytest
 from django.db import transaction
 
 from verification import services
-from verification.exceptions import VerificationNotPending
 from verification.models import AuditEvent, VerificationAttempt
 from verification.services.transitions import verification_end
 
@@ -30,12 +29,20 @@ def test_an_end_writes_the_status_the_wiped_code_and_the_audit_line_together(ver
     assert (line.from_status, line.to_status) == ("pending", "canceled")
 
 
-def test_an_ended_verification_never_moves_again(verification, clock):
+def test_an_ended_verification_never_moves_again_and_the_refusal_says_why(verification, clock):
     services.verification_cancel(verification_id=verification.id)
-    with transaction.atomic(), pytest.raises(VerificationNotPending):
-        verification_end(locked(verification), "approved", event="check", now=clock())
+    with transaction.atomic():
+        result = verification_end(locked(verification), "approved", event="check", now=clock())
+    assert (result.ended, result.refused) == (False, "verification_canceled")
     verification.refresh_from_db()
     assert verification.status == "canceled"
+    assert not AuditEvent.objects.filter(verification=verification, event="check").exists()
+
+
+def test_an_end_that_happens_says_so(verification, clock):
+    with transaction.atomic():
+        result = verification_end(locked(verification), "canceled", event="canceled", now=clock())
+    assert (result.ended, result.refused) == (True, None)
 
 
 def test_an_end_outside_a_transaction_is_refused(verification, clock):
