@@ -59,3 +59,16 @@ def celery_worker(transactional_db):
             yield worker
     finally:
         celery_app.conf.task_always_eager = True
+
+
+@pytest.fixture
+def http(live_site):
+    """A session on the live site's API, with a fresh key, as an API consumer talks to it."""
+    import requests
+    from rest_framework_api_key.models import APIKey
+
+    session = requests.Session()
+    session.trust_env = False
+    session.headers["Authorization"] = f"Api-Key {APIKey.objects.create_key(name='acme')[1]}"
+    session.base = f"{live_site.url}/api/v1/verifications"
+    return session

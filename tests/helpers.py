@@ -42,3 +42,10 @@ def inbox(live_server, to):
     response = session.get(f"{live_server.url}/sandbox/inbox/?to={to}", timeout=10)
     response.raise_for_status()
     return response.json()
+
+
+def spoken_code(text):
+    """The code a call read out, from the sandbox's record of what it said."""
+    import re
+
+    return re.search(r"verification code is: (\d(?:, \d)*)", text).group(1).replace(", ", "")

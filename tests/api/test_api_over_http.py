@@ -1,30 +1,14 @@
 """The API over a real socket: the whole flow, and requests in parallel."""
 
-import re
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-import requests
-from rest_framework_api_key.models import APIKey
 
-from tests.helpers import inbox
+from tests.helpers import inbox, spoken_code
 from verification.models import VerificationAttempt
 from verification.sandbox import simulator
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def http(live_site):
-    session = requests.Session()
-    session.trust_env = False
-    session.headers["Authorization"] = f"Api-Key {APIKey.objects.create_key(name='acme')[1]}"
-    session.base = f"{live_site.url}/api/v1/verifications"
-    return session
-
-
-def spoken_code(text):
-    return re.search(r"verification code is: (\d(?:, \d)*)", text).group(1).replace(", ", "")
 
 
 def test_create_then_read_the_code_from_the_sandbox_then_check_approves(http, live_site):

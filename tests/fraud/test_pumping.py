@@ -1,34 +1,18 @@
 """SMS pumping over the API on a real socket: a range nobody confirms is cut off after
 about MIN_SENDS, while a converting range and a normal number go on."""
 
-import re
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-import requests
 from django.core import mail
-from rest_framework_api_key.models import APIKey
 
-from tests.helpers import code_of, inbox
+from tests.helpers import code_of, inbox, spoken_code
 from verification.models import FraudBlock, VerificationAttempt
 from verification.sandbox import simulator
 
 from .conftest import MIN_SENDS, pumped
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def http(live_site):
-    session = requests.Session()
-    session.trust_env = False
-    session.headers["Authorization"] = f"Api-Key {APIKey.objects.create_key(name='acme')[1]}"
-    session.base = f"{live_site.url}/api/v1/verifications"
-    return session
-
-
-def spoken_code(text):
-    return re.search(r"verification code is: (\d(?:, \d)*)", text).group(1).replace(", ", "")
 
 
 def test_a_pumped_range_is_cut_off_and_converting_traffic_goes_on(http, live_site):
