@@ -6,7 +6,6 @@ show: only a hash and, while pending, ciphertext).
 
 from django.contrib import admin, messages
 
-from .exceptions import VerificationError
 from .models import ActorType, AuditEvent, Delivery, FraudBlock, VerificationAttempt
 from .net import client_ip
 from .phones import mask_phone_number
@@ -95,11 +94,8 @@ class VerificationAttemptAdmin(admin.ModelAdmin):
     def cancel_selected(self, request, queryset):
         canceled = 0
         for verification in queryset.filter(status="pending"):
-            try:
-                verification_cancel(verification_id=verification.pk, actor=admin_actor(request))
-                canceled += 1
-            except VerificationError:
-                continue
+            outcome = verification_cancel(verification_id=verification.pk, actor=admin_actor(request))
+            canceled += outcome.refused is None
         self.message_user(request, f"Canceled {canceled} verification(s).", messages.SUCCESS)
 
 

@@ -64,3 +64,30 @@ def test_a_failed_audit_line_leaves_the_verification_pending(verification, clock
         verification_end(locked(verification), "canceled", event="canceled", now=clock())
     verification.refresh_from_db()
     assert verification.status == "pending"
+
+
+def locked_delivery(verification):
+    from verification.models import Delivery
+
+    return Delivery.objects.select_for_update().select_related("verification").get(verification=verification)
+
+
+def test_a_delivery_moves_only_forward_and_each_move_is_audited(verification, clock):
+    from verification.services.transitions import delivery_move
+
+    with transaction.atomic():
+        moved = delivery_move(locked_delivery(verification), "sent", event="delivery_sent", now=clock())
+    with transaction.atomic():
+        back = delivery_move(locked_delivery(verification), "queued", event="delivery_status", now=clock())
+    with transaction.atomic():
+        done = delivery_move(locked_delivery(verification), "delivered", event="delivery_status", now=clock())
+    with transaction.atomic():
+        after = delivery_move(locked_delivery(verification), "undelivered", event="delivery_status", now=clock())
+    assert [(m.ended, m.refused) for m in (moved, back, done, after)] == [
+        (False, None),
+        (False, "delivery_not_forward"),
+        (True, None),
+        (False, "delivery_final"),
+    ]
+    trail = AuditEvent.objects.filter(verification=verification, event__in=["delivery_sent", "delivery_status"])
+    assert list(trail.order_by("id").values_list("from_status", "to_status")) == [("queued", "sent"), ("sent", "delivered")]

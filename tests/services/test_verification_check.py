@@ -4,7 +4,7 @@ import pytest
 
 from verification import services
 from verification.codes import decrypt_code
-from verification.exceptions import NotFound, VerificationNotPending
+from verification.exceptions import NotFound
 from verification.models import AuditEvent, Status
 
 pytestmark = pytest.mark.django_db
@@ -43,25 +43,22 @@ def test_after_max_wrong_checks_it_is_max_attempts_reached(verification, setting
         assert services.verification_check(verification_id=verification.id, code="000000" if code != "000000" else "111111").checks_remaining == remaining
     result = services.verification_check(verification_id=verification.id, code=wrong_code(code))
     assert (result.valid, result.status) == (False, Status.MAX_ATTEMPTS_REACHED)
-    with pytest.raises(VerificationNotPending) as error:
-        services.verification_check(verification_id=verification.id, code=code)
-    assert error.value.code == "max_attempts_reached"
+    result = services.verification_check(verification_id=verification.id, code=code)
+    assert (result.valid, result.refused) == (False, "max_attempts_reached")
 
 
 def test_an_approved_verification_cannot_be_checked_again(verification):
     code = code_of(verification)
     services.verification_check(verification_id=verification.id, code=code)
-    with pytest.raises(VerificationNotPending) as error:
-        services.verification_check(verification_id=verification.id, code=code)
-    assert (error.value.code, error.value.status_code) == ("verification_approved", 409)
+    result = services.verification_check(verification_id=verification.id, code=code)
+    assert (result.valid, result.refused, result.status) == (False, "verification_approved", Status.APPROVED)
 
 
 def test_an_expired_verification_refuses_even_the_right_code(verification, clock, settings):
     code = code_of(verification)
     clock.advance(settings.VERIFICATION_TTL_SECONDS)
-    with pytest.raises(VerificationNotPending) as error:
-        services.verification_check(verification_id=verification.id, code=code)
-    assert error.value.code == "verification_expired"
+    result = services.verification_check(verification_id=verification.id, code=code)
+    assert (result.valid, result.refused) == (False, "verification_expired")
     verification.refresh_from_db()
     assert verification.status == Status.EXPIRED
     assert verification.code_encrypted is None
@@ -75,9 +72,8 @@ def test_a_check_just_before_expiry_still_works(verification, clock, settings):
 def test_a_canceled_verification_refuses_checks(verification):
     code = code_of(verification)
     services.verification_cancel(verification_id=verification.id)
-    with pytest.raises(VerificationNotPending) as error:
-        services.verification_check(verification_id=verification.id, code=code)
-    assert error.value.code == "verification_canceled"
+    result = services.verification_check(verification_id=verification.id, code=code)
+    assert (result.valid, result.refused) == (False, "verification_canceled")
 
 
 def test_an_unknown_verification_is_not_found():

@@ -17,7 +17,7 @@ def verification():
 def test_a_resend_after_the_cooldown_adds_a_delivery_with_the_same_code(verification, clock, settings):
     code_hash = verification.code_hash
     clock.advance(settings.VERIFICATION_RESEND_COOLDOWN_SECONDS)
-    resent = services.verification_resend(verification_id=verification.id)
+    resent = services.verification_resend(verification_id=verification.id).verification
     assert resent.deliveries.count() == 2
     resent.refresh_from_db()
     assert resent.code_hash == code_hash
@@ -44,9 +44,9 @@ def test_resends_count_against_the_hourly_cap(verification, clock, settings):
 def test_a_resend_of_an_ended_verification_names_why(verification, clock):
     services.verification_cancel(verification_id=verification.id)
     clock.advance(60)
-    with pytest.raises(VerificationNotPending) as error:
-        services.verification_resend(verification_id=verification.id)
-    assert error.value.code == "verification_canceled"
+    outcome = services.verification_resend(verification_id=verification.id)
+    assert outcome.refused == "verification_canceled"
+    assert verification.deliveries.count() == 1  # nothing more was sent
 
 
 def test_cancel_ends_a_pending_verification_and_records_who(verification):
@@ -57,11 +57,13 @@ def test_cancel_ends_a_pending_verification_and_records_who(verification):
     assert (event.from_status, event.to_status, event.actor_type, event.actor) == ("pending", "canceled", "admin", "root")
 
 
-def test_cancel_twice_is_a_conflict(verification):
-    services.verification_cancel(verification_id=verification.id)
-    with pytest.raises(VerificationNotPending) as error:
-        services.verification_cancel(verification_id=verification.id)
-    assert error.value.code == "verification_canceled"
+def test_cancel_twice_is_refused_with_the_reason(verification):
+    assert services.verification_cancel(verification_id=verification.id).refused is None
+    outcome = services.verification_cancel(verification_id=verification.id)
+    assert (outcome.refused, outcome.status) == ("verification_canceled", Status.CANCELED)
+    with pytest.raises(VerificationNotPending) as error:  # what the API answers with: a 409
+        outcome.raise_if_refused()
+    assert (error.value.code, error.value.status_code) == ("verification_canceled", 409)
 
 
 def test_reading_an_overdue_verification_shows_it_expired(verification, clock, settings):

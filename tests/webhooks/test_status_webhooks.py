@@ -214,3 +214,18 @@ def test_every_kind_of_end_and_each_final_delivery_arrives_signed_and_never_with
     for _, raw in receiver.requests:  # no event ever carries a code
         assert not any(mentions(raw, code) for code in codes)
         assert "keypad_code" not in raw
+
+
+def test_each_step_of_a_real_delivery_is_told_as_delivery_updated(receiver, live_site):
+    """Through the real SDK and the sandbox: sent, then delivered, each signed, in order."""
+    out = io.StringIO()
+    call_command("create_api_key", "acme", "--webhook-url", receiver.url, stdout=out)
+    *_, secret_line, key_line = out.getvalue().strip().splitlines()
+    api, secret = client_for(key_line), secret_line.removeprefix("webhook secret: ")
+    verification_id = create(api).json()["id"]
+    receiver.wait_for("delivery.updated", count=2)
+    updates = sorted(receiver.events("delivery.updated"), key=lambda event: event[1]["timestamp"])
+    assert [body["data"]["deliveries"][0]["status"] for _, body in updates] == ["sent", "delivered"]
+    assert {body["data"]["id"] for _, body in updates} == {verification_id}
+    for headers, _ in updates:
+        assert_signed(secret, headers, raw_body(receiver, headers))

@@ -12,7 +12,7 @@ from django.utils import timezone
 from .. import clock, ratelimit
 from .. import services as core
 from ..conf import app_settings
-from ..exceptions import NotFound, ServiceUnavailable, Throttled, VerificationError, VerificationNotPending
+from ..exceptions import NotFound, ServiceUnavailable, Throttled, VerificationError
 from ..models import Status, VerificationAttempt
 from ..services.verifications import send_rules
 from . import throttle, withheld
@@ -192,7 +192,9 @@ def code_resend(*, flow, channel, actor):
         return flow
     if _taken_for(flow.purpose, flow.user_id, flow.phone_number):
         raise CodeStepRefused(Refusal.NUMBER_TAKEN)
-    core.verification_resend(verification_id=flow.verification_id, channel=channel, actor=actor, scope=_scope(flow))
+    core.verification_resend(
+        verification_id=flow.verification_id, channel=channel, actor=actor, scope=_scope(flow)
+    ).raise_if_refused()  # the page says how it ended
     flow.channel = channel or flow.channel
     return flow
 
@@ -217,8 +219,8 @@ def code_abandon(*, flow, actor):
     try:
         if flow.withheld is None:  # a withheld step has no verification to cancel
             core.verification_cancel(verification_id=flow.verification_id, actor=actor, scope=_scope(flow))
-    except (NotFound, VerificationNotPending):
-        pass  # already over: nothing to cancel
+    except NotFound:
+        pass  # already over: nothing to cancel (an ended one is refused, not raised)
     if flow.purpose == Purpose.PHONE_CHANGE:
         PhoneProfile.objects.filter(user_id=flow.user_id, pending_phone_number=flow.phone_number).update(
             pending_phone_number=""

@@ -113,13 +113,13 @@ def verify(request):
         if form.is_valid() and verification.is_pending:
             try:
                 result, user = services.code_check(flow=flow, code=form.cleaned_data["code"], actor=_who(request, flow))
-            except VerificationNotPending:
-                verification = services.code_get(flow)
             except KeypadOnly:
                 messages.error(request, KEYPAD_ONLY)
                 return redirect("accounts:verify")
             except services.CodeStepRefused as exc:
                 return _refused(request, flow, exc)
+            if result.refused:  # it ended meanwhile: the page says how
+                verification = services.code_get(flow)
             else:
                 if result.valid:
                     return _done(request, flow, user)

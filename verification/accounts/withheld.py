@@ -115,12 +115,12 @@ def check(flow, *, code):
     if state["status"] == Status.PENDING and state["voice_mode"] == "keypad":
         raise KeypadOnly()
     if state["status"] != Status.PENDING:
-        raise VerificationNotPending(state["status"])
+        verification = as_verification(flow)
+        return CheckResult(verification, VerificationNotPending(verification.status).code)
     state["failed"] += 1
     if state["failed"] >= state["max"]:
         state["status"] = Status.MAX_ATTEMPTS_REACHED
-    verification = as_verification(flow)
-    return CheckResult(False, verification.status, verification.checks_remaining, verification)
+    return CheckResult(as_verification(flow), valid=False)
 
 
 def resend(flow, *, channel):

@@ -82,7 +82,7 @@ class VerificationCheckApi(APIView):
         data = validated(CheckInput, request)
         result = services.verification_check(
             verification_id=verification_id, code=data["code"], actor=api_actor(request), scope=own_verifications(request)
-        )
+        ).raise_if_refused()
         return Response(CheckOutput(result).data)
 
 
@@ -101,7 +101,7 @@ class VerificationCheckByNumberApi(APIView):
         )
         result = services.verification_check(
             verification_id=verification.id, code=data["code"], actor=api_actor(request), scope=scope
-        )
+        ).raise_if_refused()
         return Response(CheckOutput(result).data)
 
 
@@ -109,19 +109,19 @@ class VerificationResendApi(APIView):
     @extend_schema(request=ResendInput, responses={202: VerificationOutput}, summary="Deliver the same code again")
     def post(self, request, verification_id):
         data = validated(ResendInput, request)
-        verification = services.verification_resend(
+        outcome = services.verification_resend(
             verification_id=verification_id,
             channel=data.get("channel"),
             actor=api_actor(request),
             scope=own_verifications(request),
-        )
-        return verification_response(request, verification, status.HTTP_202_ACCEPTED)
+        ).raise_if_refused()
+        return verification_response(request, outcome.verification, status.HTTP_202_ACCEPTED)
 
 
 class VerificationCancelApi(APIView):
     @extend_schema(request=None, responses={200: VerificationOutput}, summary="Cancel a pending verification")
     def post(self, request, verification_id):
-        verification = services.verification_cancel(
+        outcome = services.verification_cancel(
             verification_id=verification_id, actor=api_actor(request), scope=own_verifications(request)
-        )
-        return verification_response(request, verification)
+        ).raise_if_refused()
+        return verification_response(request, outcome.verification)

@@ -18,6 +18,7 @@ from .deliveries import (
 from .retention import retention_purge
 from .verifications import (
     CheckResult,
+    Outcome,
     verification_cancel,
     verification_check,
     verification_create,
@@ -32,6 +33,7 @@ __all__ = [
     "SYSTEM",
     "Actor",
     "CheckResult",
+    "Outcome",
     "delivery_code_spoken",
     "delivery_dispatch",
     "delivery_give_up",

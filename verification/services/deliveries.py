@@ -31,9 +31,8 @@ from ..models import (
     VerificationAttempt,
 )
 from ..phones import is_fixed_line
-from ..webhooks.outbox import DELIVERY_UPDATED, event_record
 from .audit import CARRIER, SYSTEM, audit
-from .transitions import verification_end
+from .transitions import delivery_move, verification_end
 
 logger = logging.getLogger(__name__)
 
@@ -145,10 +144,7 @@ def delivery_dispatch(*, delivery_id, slot_reserved=False):
         return delivery
     except CarrierOutcomeUnknown as exc:
         # Count it as sent: its callbacks, if it went out, will tell the rest.
-        Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.SENDING).update(
-            status=DeliveryStatus.SENT, error=str(exc)[:255], updated_at=clock.now()
-        )
-        return delivery
+        return _sent(delivery_id, error=str(exc))
     except CarrierUnavailable as exc:
         Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.SENDING).update(
             status=DeliveryStatus.QUEUED, error=str(exc)[:255], updated_at=clock.now()
@@ -165,11 +161,22 @@ def delivery_dispatch(*, delivery_id, slot_reserved=False):
         # A fault of ours: fail the delivery (the workflow moves on) rather than leave it stuck.
         _finish(delivery, DeliveryStatus.FAILED, error=f"Internal error: {type(exc).__name__}")
         raise
-    Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.SENDING).update(
-        status=DeliveryStatus.SENT, provider_id=provider_id[:64], error="", updated_at=clock.now()
-    )
-    delivery.refresh_from_db()
-    audit(verification, "delivery_sent", now=clock.now(), delivery=delivery, channel=delivery.channel)
+    return _sent(delivery_id, provider_id=provider_id)
+
+
+def _sent(delivery_id, *, provider_id="", error=""):
+    """The carrier took the request: the delivery is sent (unless its callbacks got there first)."""
+    now = clock.now()
+    with transaction.atomic():
+        delivery = Delivery.objects.select_for_update().select_related("verification").get(pk=delivery_id)
+        if provider_id and not delivery.provider_id:
+            delivery.provider_id = provider_id[:64]
+            delivery.save(update_fields=["provider_id"])
+        if delivery.status == DeliveryStatus.SENDING:
+            delivery.error = error[:255]
+            delivery_move(
+                delivery, DeliveryStatus.SENT, event="delivery_sent", now=now, also=["error"], channel=delivery.channel
+            )
     return delivery
 
 
@@ -400,25 +407,10 @@ def _finish(delivery, status, *, error="", actor=SYSTEM):
     now = clock.now()
     with transaction.atomic():
         delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
-        if delivery.is_final:
-            return
-        before = delivery.status
-        delivery.status = status
-        delivery.updated_at = now
         if error:
             delivery.error = error[:255]
-        delivery.save(update_fields=["status", "updated_at", "error"])
-        audit(
-            delivery.verification,
-            "delivery_status",
-            actor=actor,
-            now=now,
-            delivery=delivery,
-            from_status=before,
-            to_status=status,
-        )
-        event_record(delivery.verification, DELIVERY_UPDATED, now=now)  # the outbox, in this transaction
-        if status in DELIVERY_FAILED:  # in the same transaction: nobody sees one without the other
+        moved = delivery_move(delivery, status, event="delivery_status", actor=actor, now=now, also=["error"])
+        if moved.ended and status in DELIVERY_FAILED:  # in the same transaction: nobody sees one without the other
             workflow_advance(verification_id=delivery.verification_id, reason="delivery_failed")
 
 

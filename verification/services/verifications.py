@@ -39,11 +39,39 @@ CREATE_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
-class CheckResult:
-    valid: bool
-    status: str
-    checks_remaining: int
+class Outcome:
+    """What a check, resend or cancel did to `verification`, as it stands now.
+
+    An expected refusal (the verification had already ended) is a result, not an
+    exception raised after the transaction: `refused` names why (the API's 409 codes),
+    as django-otp's `verify_token` answers rather than raises. Callers that speak HTTP
+    turn it into their 409 with `raise_if_refused()`.
+    """
+
     verification: VerificationAttempt
+    refused: str | None = None
+
+    @property
+    def status(self):
+        return self.verification.status
+
+    def raise_if_refused(self):
+        if self.refused:
+            raise VerificationNotPending(self.verification.status)
+        return self
+
+
+def _refusal(verification):
+    return VerificationNotPending(verification.status).code
+
+
+@dataclass(frozen=True)
+class CheckResult(Outcome):
+    valid: bool = False
+
+    @property
+    def checks_remaining(self):
+        return self.verification.checks_remaining
 
 
 def send_rules(phone_number, *, tenant=SITE_TENANT, country=None):
@@ -260,7 +288,9 @@ def verification_get(*, verification_id, scope=None):
 
 
 def verification_check(*, verification_id, code, actor=SYSTEM, scope=None):
-    """Compare `code` with the verification's; counts wrong codes; approves once."""
+    """Compare `code` with the verification's; counts wrong codes; approves once.
+
+    Returns a CheckResult; one for a verification that had already ended is `refused`."""
     scope = scope if scope is not None else VerificationAttempt.objects.all()
     now = clock.now()
     with transaction.atomic():
@@ -268,11 +298,11 @@ def verification_check(*, verification_id, code, actor=SYSTEM, scope=None):
         _expire_if_due(verification, now=now, actor=actor)
         if verification.is_pending and verification.voice_mode == "keypad" and actor.type != ActorType.PHONE:
             raise KeypadOnly()
+        refused, valid = None, False
         if not verification.is_pending:
             audit(verification, "check", actor=actor, now=now, outcome="refused", status=verification.status)
-            refused = verification.status
+            refused = _refusal(verification)
         else:
-            refused = None
             valid = isinstance(code, str) and code_matches(
                 code, verification_id=verification.id, code_hash=verification.code_hash
             )
@@ -290,11 +320,9 @@ def verification_check(*, verification_id, code, actor=SYSTEM, scope=None):
                     verification, "check", actor=actor, now=now,
                     from_status=Status.PENDING, to_status=Status.PENDING, outcome="invalid",
                 )  # fmt: skip
-    if refused:
-        raise VerificationNotPending(refused)
     if valid:
         fraud.approved(verification, now=now)
-    return CheckResult(valid, verification.status, verification.checks_remaining, verification)
+    return CheckResult(verification, refused, valid=valid)
 
 
 def verification_pending_for_number(*, phone_number, country=None, scope=None):
@@ -308,13 +336,15 @@ def verification_pending_for_number(*, phone_number, country=None, scope=None):
 
 
 def verification_resend(*, verification_id, channel=None, actor=SYSTEM, scope=None):
-    """Deliver the same code again, after the cooldown and within the hourly cap."""
+    """Deliver the same code again, after the cooldown and within the hourly cap.
+
+    Returns an Outcome, `refused` if the verification had already ended (nothing is sent)."""
     scope = scope if scope is not None else VerificationAttempt.objects.all()
     if channel is not None and channel not in (Channel.CALL, Channel.SMS):
         raise ChannelNotAvailable("A resend goes by 'call' or 'sms'.")
     verification = verification_get(verification_id=verification_id, scope=scope)
     if not verification.is_pending:
-        raise VerificationNotPending(verification.status)
+        return Outcome(verification, _refusal(verification))
     if channel == Channel.SMS and verification.voice_mode == "keypad":
         raise ChannelNotAvailable("In keypad mode the code goes by call only.")
     parsed = parse_phone_number(str(verification.phone_number))  # the country rules may have narrowed since
@@ -331,7 +361,7 @@ def verification_resend(*, verification_id, channel=None, actor=SYSTEM, scope=No
     with transaction.atomic():
         verification = _lock(verification_id, scope)
         if _expire_if_due(verification, now=now, actor=actor) or not verification.is_pending:
-            refused = verification.status
+            refused = _refusal(verification)
         else:
             refused = None
             delivery_channel = channel or workflow_steps(verification)[0]
@@ -339,23 +369,18 @@ def verification_resend(*, verification_id, channel=None, actor=SYSTEM, scope=No
             verification.save(update_fields=["last_sent_at"])
             audit(verification, "resend", actor=actor, now=now, channel=delivery_channel)
             delivery_start(verification, delivery_channel, actor=actor, now=now)
-    if refused:
-        raise VerificationNotPending(refused)
-    return verification
+    return Outcome(verification, refused)
 
 
 def verification_cancel(*, verification_id, actor=SYSTEM, scope=None):
+    """End a pending verification as canceled; an Outcome, `refused` if it had already ended."""
     scope = scope if scope is not None else VerificationAttempt.objects.all()
     now = clock.now()
     with transaction.atomic():
         verification = _lock(verification_id, scope)
         _expire_if_due(verification, now=now, actor=actor)
-        refused = None if verification.is_pending else verification.status
-        if not refused:
-            verification_end(verification, Status.CANCELED, event="canceled", actor=actor, now=now)
-    if refused:
-        raise VerificationNotPending(refused)
-    return verification
+        transition = verification_end(verification, Status.CANCELED, event="canceled", actor=actor, now=now)
+    return Outcome(verification, transition.refused)
 
 
 def verification_expire_due(*, now=None):

@@ -10,7 +10,6 @@ from django.views.decorators.http import require_POST
 from .. import clock
 from ..codes import decrypt_code
 from ..conf import app_settings
-from ..exceptions import VerificationNotPending
 from ..locales import DEFAULT_LOCALE
 from ..models import ActorType, Delivery, DeliveryStatus
 from ..services import (
@@ -112,11 +111,10 @@ def voice_digits(request, delivery):
     code_length = len(_readable_code(delivery) or "") or app_settings.CODE_LENGTH
     actor = Actor(type=ActorType.PHONE, name=str(delivery.id))
     delivery_code_spoken(delivery_id=delivery.id)  # someone typed: a person, not a voicemail
-    try:
-        result = verification_check(
-            verification_id=verification.id, code=request.POST.get("Digits", "").strip("#"), actor=actor
-        )
-    except VerificationNotPending:
+    result = verification_check(
+        verification_id=verification.id, code=request.POST.get("Digits", "").strip("#"), actor=actor
+    )
+    if result.refused:
         return apology_xml(locale=verification.locale)
     if result.valid or result.status != "pending":
         return keypad_done_xml(locale=verification.locale, approved=result.valid)
