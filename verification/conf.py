@@ -2,7 +2,9 @@
 
 `otpsite/settings.py` calls `read_environment(env)` to turn environment
 variables into Django settings; the app reads them back through
-`app_settings`, lazily, so `override_settings` works in tests.
+`app_settings`, lazily, so `override_settings` works in tests. A site that
+sets none of them gets the defaults below; `manage.py check` reports what
+cannot work (`verification/checks.py`).
 """
 
 import phonenumbers
@@ -126,11 +128,24 @@ def read_environment(env):
     return values
 
 
-def validate(values):
-    """Refuse settings that cannot work, at startup rather than at the first send."""
+def problems(values):
+    """What is wrong with `values` (a name -> value dict of the settings above), as
+    (setting name, message) pairs: empty when the settings can work."""
+    found = []
+
+    def wrong(name, message):
+        found.append((name, message))
+
+    for name, (kind, _) in DEFAULTS.items():
+        value = values[name]
+        expected = {float: (int, float), list: (list, tuple)}.get(kind, kind)
+        if not isinstance(value, expected) or (kind is not bool and isinstance(value, bool)):
+            wrong(name, f"{name} must be {kind.__name__}, not {type(value).__name__} ({value!r}).")
+    if found:
+        return found  # the rules below assume the types
     length = values["VERIFICATION_CODE_LENGTH"]
     if not 4 <= length <= 10:
-        raise ImproperlyConfigured("VERIFICATION_CODE_LENGTH must be between 4 and 10.")
+        wrong("VERIFICATION_CODE_LENGTH", "VERIFICATION_CODE_LENGTH must be between 4 and 10.")
     for name, allowed in (
         ("VERIFICATION_CARRIER", CARRIERS),
         ("VERIFICATION_PLIVO_API", PLIVO_APIS),
@@ -138,7 +153,7 @@ def validate(values):
         ("VERIFICATION_VOICE_ENGINE", ("standard", "polly")),
     ):
         if values[name] not in allowed:
-            raise ImproperlyConfigured(f"{name} must be one of {', '.join(allowed)}.")
+            wrong(name, f"{name} must be one of {', '.join(allowed)}.")
     for name in (
         "VERIFICATION_TTL_SECONDS",
         "VERIFICATION_MAX_CHECKS",
@@ -146,34 +161,53 @@ def validate(values):
         "VERIFICATION_MAX_SENDS_PER_NUMBER_PER_HOUR",
     ):
         if values[name] < 1:
-            raise ImproperlyConfigured(f"{name} must be at least 1.")
+            wrong(name, f"{name} must be at least 1.")
     template = values["VERIFICATION_SMS_TEMPLATE"]
     try:
         template.format(site="Site", code="123456", minutes=10)
     except (KeyError, IndexError, ValueError, AttributeError) as exc:
-        raise ImproperlyConfigured(
-            f"VERIFICATION_SMS_TEMPLATE: {exc!r}; use only {{site}}, {{code}} and {{minutes}}."
-        ) from None
-    if template and "{code}" not in template:
-        raise ImproperlyConfigured("VERIFICATION_SMS_TEMPLATE must contain {code}.")
+        wrong("VERIFICATION_SMS_TEMPLATE", f"VERIFICATION_SMS_TEMPLATE: {exc!r}; use only {{site}}, {{code}} and {{minutes}}.")
+    else:
+        if template and "{code}" not in template:
+            wrong("VERIFICATION_SMS_TEMPLATE", "VERIFICATION_SMS_TEMPLATE must contain {code}.")
     for name in values["VERIFICATION_BLOCKED_NUMBER_TYPES"]:
         if name.strip() and not hasattr(phonenumbers.PhoneNumberType, name.strip().upper()):
-            raise ImproperlyConfigured(
-                f"VERIFICATION_BLOCKED_NUMBER_TYPES: {name!r} is not a phonenumbers type (e.g. premium_rate, voip)."
+            wrong(
+                "VERIFICATION_BLOCKED_NUMBER_TYPES",
+                f"VERIFICATION_BLOCKED_NUMBER_TYPES: {name!r} is not a phonenumbers type (e.g. premium_rate, voip).",
             )
-    country_send_limits(values["VERIFICATION_COUNTRY_SEND_LIMITS"])  # refuses a malformed entry
+    try:
+        country_send_limits(values["VERIFICATION_COUNTRY_SEND_LIMITS"])
+    except ImproperlyConfigured as exc:
+        wrong("VERIFICATION_COUNTRY_SEND_LIMITS", str(exc))
     if values["VERIFICATION_PLIVO_API"] == "phlo" and not values["PLIVO_PHLO_ID"]:
-        raise ImproperlyConfigured("VERIFICATION_PLIVO_API=phlo needs PLIVO_PHLO_ID.")
+        wrong("PLIVO_PHLO_ID", "VERIFICATION_PLIVO_API=phlo needs PLIVO_PHLO_ID.")
     auth_id = values["PLIVO_AUTH_ID"]
     if auth_id and not (len(auth_id) == 20 and auth_id[:2] in ("MA", "SA")):
-        raise ImproperlyConfigured("PLIVO_AUTH_ID is 20 characters starting with MA or SA (see Plivo's console).")
+        wrong("PLIVO_AUTH_ID", "PLIVO_AUTH_ID is 20 characters starting with MA or SA (see Plivo's console).")
     if values["VERIFICATION_CARRIER"] == "plivo" and not (
         values["PLIVO_AUTH_ID"] and values["PLIVO_AUTH_TOKEN"] and values["PLIVO_FROM_NUMBER"]
     ):
-        raise ImproperlyConfigured(
-            "VERIFICATION_CARRIER=plivo needs PLIVO_AUTH_ID, PLIVO_AUTH_TOKEN and PLIVO_FROM_NUMBER."
+        wrong(
+            "VERIFICATION_CARRIER",
+            "VERIFICATION_CARRIER=plivo needs PLIVO_AUTH_ID, PLIVO_AUTH_TOKEN and PLIVO_FROM_NUMBER.",
         )
+    return found
+
+
+def validate(values):
+    """Refuse settings that cannot work, at startup rather than at the first send
+    (this repository's own settings call it; another site gets the same rules as
+    system checks, `verification/checks.py`)."""
+    found = problems(values)
+    if found:
+        raise ImproperlyConfigured(found[0][1])
     return values
+
+
+def current_values():
+    """The settings above as this site has them: its own, or the defaults."""
+    return {name: getattr(settings, name, default) for name, (_, default) in DEFAULTS.items()}
 
 
 class AppSettings:

@@ -51,3 +51,8 @@ class ExceptionHandler(StandardizedExceptionHandler):
             logger.warning("503 %s: %s", getattr(self.context.get("request"), "path", ""), self.exc)
             return
         super().report_exception(exc, response)
+
+
+def exception_handler(exc, context):
+    """The API views' handler (set on them, so another site's REST_FRAMEWORK cannot change it)."""
+    return ExceptionHandler(exc, context).run()

@@ -3,14 +3,19 @@
 from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .. import services
 from ..models import ActorType, Delivery, VerificationAttempt
 from ..net import client_ip
+from .authentication import ApiKeyAuthentication, HasApiKey
+from .errors import exception_handler
 from .idempotency import HEADER as IDEMPOTENCY_HEADER
 from .idempotency import idempotent
+from .parsers import LimitedJSONParser
+from .schema import VerificationAutoSchema
 from .serializers import (
     CheckByNumberInput,
     CheckInput,
@@ -19,6 +24,21 @@ from .serializers import (
     VerificationCreateInput,
     VerificationOutput,
 )
+
+
+class ApiView(APIView):
+    """The API's own policy, whatever the site's REST_FRAMEWORK defaults are (the app may be
+    installed in a site with other APIs): API-key authentication, the size-limited JSON
+    parser, JSON out, and errors in the drf-standardized-errors shape with our codes."""
+
+    authentication_classes = [ApiKeyAuthentication]
+    permission_classes = [HasApiKey]
+    parser_classes = [LimitedJSONParser]
+    renderer_classes = [JSONRenderer]
+    schema = VerificationAutoSchema()
+
+    def get_exception_handler(self):
+        return exception_handler
 
 
 def api_actor(request):
@@ -43,7 +63,7 @@ def verification_response(request, verification, status_code=status.HTTP_200_OK)
     return Response(VerificationOutput(verification).data, status=status_code)
 
 
-class VerificationCreateApi(APIView):
+class VerificationCreateApi(ApiView):
     @extend_schema(
         request=VerificationCreateInput,
         responses={201: VerificationOutput},
@@ -69,14 +89,14 @@ class VerificationCreateApi(APIView):
         return idempotent(request, create)
 
 
-class VerificationDetailApi(APIView):
+class VerificationDetailApi(ApiView):
     @extend_schema(responses={200: VerificationOutput}, summary="Read a verification")
     def get(self, request, verification_id):
         verification = services.verification_get(verification_id=verification_id, scope=own_verifications(request))
         return Response(VerificationOutput(verification).data)
 
 
-class VerificationCheckApi(APIView):
+class VerificationCheckApi(ApiView):
     @extend_schema(request=CheckInput, responses={200: CheckOutput}, summary="Check a code", operation_id="verifications_check")
     def post(self, request, verification_id):
         data = validated(CheckInput, request)
@@ -86,7 +106,7 @@ class VerificationCheckApi(APIView):
         return Response(CheckOutput(result).data)
 
 
-class VerificationCheckByNumberApi(APIView):
+class VerificationCheckByNumberApi(ApiView):
     @extend_schema(
         request=CheckByNumberInput,
         responses={200: CheckOutput},
@@ -105,7 +125,7 @@ class VerificationCheckByNumberApi(APIView):
         return Response(CheckOutput(result).data)
 
 
-class VerificationResendApi(APIView):
+class VerificationResendApi(ApiView):
     @extend_schema(request=ResendInput, responses={202: VerificationOutput}, summary="Deliver the same code again")
     def post(self, request, verification_id):
         data = validated(ResendInput, request)
@@ -118,7 +138,7 @@ class VerificationResendApi(APIView):
         return verification_response(request, outcome.verification, status.HTTP_202_ACCEPTED)
 
 
-class VerificationCancelApi(APIView):
+class VerificationCancelApi(ApiView):
     @extend_schema(request=None, responses={200: VerificationOutput}, summary="Cancel a pending verification")
     def post(self, request, verification_id):
         outcome = services.verification_cancel(
