@@ -21,6 +21,12 @@ def test_a_french_call_is_heard_in_french(live_site):
         f"Je répète, votre code est : {digits} "
         "Au revoir."
     )
+    # The sandbox knows the language from the call's XML alone, as Plivo does: its phone
+    # page reads the call aloud with a French voice without looking at the app's tables.
+    from verification.sandbox.models import InboxEntry
+    from verification.sandbox.phone import call_locale
+
+    assert call_locale(InboxEntry.objects.get(to_number="+33612345678")) == "fr-FR"
 
 
 def test_with_polly_a_french_call_reads_the_ssml_digits(live_site, settings):

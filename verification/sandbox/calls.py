@@ -65,6 +65,7 @@ class SimulatedCall:
         # Plivo's request_uuid for an outbound call becomes the call's CallUUID.
         self.call_uuid = str(entry.pk)
         self.spoken = []
+        self.language = ""  # of the first <Speak>, as the app asked it (Plivo's default: en-US)
         self.answered_at = None
 
     @property
@@ -132,7 +133,7 @@ class SimulatedCall:
         """Run one document: return the next one to follow, or None and how the call ended."""
         for element in document:
             if element.tag == "Speak":
-                self.spoken.extend(callxml.speak_texts(element))
+                self.hear(element)
             elif element.tag == "Hangup":
                 return None, records.HUNG_UP
             elif element.tag == "Redirect":
@@ -148,11 +149,15 @@ class SimulatedCall:
             # Wait, Play and the rest say no words: nothing to record.
         return None, records.END_OF_XML
 
+    def hear(self, speak):
+        self.spoken.extend(callxml.speak_texts(speak))
+        self.language = self.language or (speak.get("language") or "en-US")
+
     def collect(self, gather):
         """Speak the GetDigits prompts; return the digits typed, or '' if none came in any try."""
         for _ in range(gather.retries):
             for prompt in gather.prompts:
-                self.spoken.extend(callxml.speak_texts(prompt))
+                self.hear(prompt)
             digits = gather.digits_from(self._keys(gather))
             if digits:
                 return digits
@@ -214,4 +219,4 @@ class SimulatedCall:
         )
 
     def _save(self, **fields):
-        InboxEntry.objects.filter(pk=self.entry.pk).update(text=self.text, **fields)
+        InboxEntry.objects.filter(pk=self.entry.pk).update(text=self.text, language=self.language, **fields)

@@ -33,8 +33,9 @@ class InboxEntry(models.Model):
     channel = models.CharField(max_length=8, choices=Channel.choices)
     to_number = models.CharField(max_length=32)
     from_number = models.CharField(max_length=32)
-    # What the person heard or read, as plain text.
+    # What the person heard or read, as plain text, and the language the call spoke it in.
     text = models.TextField(blank=True)
+    language = models.CharField(max_length=16, blank=True)
     status = models.CharField(max_length=16, choices=EntryStatus.choices, default=EntryStatus.QUEUED)
     # Keys typed through the press endpoint, held only until a GetDigits takes them.
     pressed_digits = models.CharField(max_length=32, blank=True)
