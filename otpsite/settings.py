@@ -16,6 +16,7 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 
 from verification import conf as verification_conf
+from verification.schedule import beat_schedule
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -275,17 +276,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_BROKER_
 # The verification settings of the contract (defaults in verification/conf.py).
 globals().update(verification_conf.validate(verification_conf.read_environment(env)))
 
-CELERY_BEAT_SCHEDULE = {
-    "expire-verifications": {"task": "verification.tasks.expire_due", "schedule": 60.0},
-    "sweep-deliveries": {"task": "verification.tasks.sweep", "schedule": VERIFICATION_SWEEP_INTERVAL_SECONDS},
-    "purge-old-records": {"task": "verification.tasks.purge", "schedule": 3600.0},
-    "purge-account-events": {"task": "verification.accounts.tasks.purge_account_events", "schedule": 3600.0},
-}
-
 # The sandbox carrier speaks for Plivo: it must never run by accident in production.
 SANDBOX_ENABLED = DEBUG or VERIFICATION_SANDBOX_IN_PRODUCTION
-if SANDBOX_ENABLED:
-    CELERY_BEAT_SCHEDULE["purge-sandbox-inbox"] = {"task": "verification.sandbox.tasks.purge_inbox", "schedule": 3600.0}
+CELERY_BEAT_SCHEDULE = beat_schedule(
+    sweep_every=VERIFICATION_SWEEP_INTERVAL_SECONDS, accounts=True, sandbox=SANDBOX_ENABLED
+)
 if VERIFICATION_CARRIER == "sandbox" and not SANDBOX_ENABLED:
     raise ImproperlyConfigured(
         "The sandbox carrier refuses to start with DJANGO_DEBUG off. Set VERIFICATION_CARRIER=plivo "

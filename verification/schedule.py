@@ -1,0 +1,22 @@
+"""The periodic tasks the app needs, for a site's Celery beat schedule.
+
+    CELERY_BEAT_SCHEDULE = {**beat_schedule(sweep_every=10.0), ...the site's own...}
+
+Without them nothing expires on time, no lost delivery or webhook is picked up
+again, and old records are never purged.
+"""
+
+
+def beat_schedule(*, sweep_every=10.0, accounts=False, sandbox=False):
+    """`sweep_every`: VERIFICATION_SWEEP_INTERVAL_SECONDS; `accounts` and `sandbox`: add the
+    purges of the optional apps that are installed."""
+    schedule = {
+        "expire-verifications": {"task": "verification.tasks.expire_due", "schedule": 60.0},
+        "sweep-deliveries": {"task": "verification.tasks.sweep", "schedule": float(sweep_every)},
+        "purge-old-records": {"task": "verification.tasks.purge", "schedule": 3600.0},
+    }
+    if accounts:
+        schedule["purge-account-events"] = {"task": "verification.accounts.tasks.purge_account_events", "schedule": 3600.0}
+    if sandbox:
+        schedule["purge-sandbox-inbox"] = {"task": "verification.sandbox.tasks.purge_inbox", "schedule": 3600.0}
+    return schedule
