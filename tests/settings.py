@@ -28,4 +28,6 @@ for name, value in TEST_ENVIRONMENT.items():
 
 from otpsite.settings import *
 
+INSTALLED_APPS = [*INSTALLED_APPS, "django_otp", "verification.contrib.otp"]  # noqa: F405 (the django-otp device, issue 16)
+
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast users in tests

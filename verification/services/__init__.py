@@ -15,6 +15,7 @@ from .deliveries import (
     delivery_tries,
     workflow_advance,
 )
+from .relay import code_confirm, code_deliver
 from .retention import retention_purge
 from .verifications import (
     CheckResult,
@@ -34,6 +35,8 @@ __all__ = [
     "Actor",
     "CheckResult",
     "Outcome",
+    "code_confirm",
+    "code_deliver",
     "delivery_code_spoken",
     "delivery_dispatch",
     "delivery_give_up",

@@ -188,8 +188,11 @@ def verification_create(
     client_ip=None,
     api_key=None,
     status_callback="",
+    code=None,
 ):
-    """Start a verification: a new code, delivered by `channel`; supersedes the number's pending one."""
+    """Start a verification: a new code, delivered by `channel`; supersedes the number's pending one.
+
+    `code`: deliver this code instead of a new one (services/relay.py); it is read out, never keypad."""
     if channel not in Channel.values:
         raise ChannelNotAvailable(f"Unknown channel {channel!r}.")
     if status_callback:
@@ -205,11 +208,12 @@ def verification_create(
         now=now.timestamp(),
     )
     fraud.guard(parsed, now=now)  # refuses a blocked range or country; records the send
-    code = generate_code(app_settings.CODE_LENGTH)
+    relayed = code is not None
+    code = code if relayed else generate_code(app_settings.CODE_LENGTH)
     for attempt in range(CREATE_ATTEMPTS):
         try:
             with transaction.atomic():
-                return _create(parsed, channel, locale, code, actor, client_ip, api_key, now, status_callback)
+                return _create(parsed, channel, locale, code, actor, client_ip, api_key, now, status_callback, relayed)
         except IntegrityError:
             # A concurrent create for the same number won the race; supersede it too.
             if attempt == CREATE_ATTEMPTS - 1:
@@ -224,7 +228,7 @@ def _lock_number(tenant, phone_number):
             cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"{tenant}|{phone_number}"])
 
 
-def _create(parsed, channel, locale, code, actor, client_ip, api_key, now, status_callback=""):
+def _create(parsed, channel, locale, code, actor, client_ip, api_key, now, status_callback="", relayed=False):
     tenant = tenant_of(api_key)
     _lock_number(tenant, parsed.e164)
     # Only the tenant's own: an API key never supersedes another key's verification, nor the site's.
@@ -239,7 +243,7 @@ def _create(parsed, channel, locale, code, actor, client_ip, api_key, now, statu
         channel=channel,
         locale=normalize_locale(locale),
         # Keypad mode is about the call: an SMS would carry the very code the page shows.
-        voice_mode=app_settings.VOICE_MODE if channel == Channel.CALL else "read",
+        voice_mode=app_settings.VOICE_MODE if channel == Channel.CALL and not relayed else "read",
         max_checks=app_settings.MAX_CHECKS,
         client_ip=client_ip or actor.ip,
         created_at=now,
@@ -253,7 +257,8 @@ def _create(parsed, channel, locale, code, actor, client_ip, api_key, now, statu
     verification.code_hash = hash_code(code, verification_id=verification.id)
     verification.code_encrypted = encrypt_code(code)
     verification.save(force_insert=True)
-    audit(verification, "created", actor=actor, now=now, to_status=Status.PENDING, channel=channel)
+    relay = {"relayed": True} if relayed else {}  # the code came from the caller (services/relay.py)
+    audit(verification, "created", actor=actor, now=now, to_status=Status.PENDING, channel=channel, **relay)
     delivery_start(verification, workflow_steps(verification)[0], actor=actor, now=now)
     return verification
 

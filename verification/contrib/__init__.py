@@ -1,0 +1,1 @@
+"""Optional apps that plug the verification service into other frameworks."""

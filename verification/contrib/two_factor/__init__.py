@@ -1,0 +1,1 @@
+"""django-two-factor-auth gateways that deliver its tokens through this service."""
