@@ -4,13 +4,75 @@ Phone numbers are masked in lists; codes are never shown (there is nothing to
 show: only a hash and, while pending, ciphertext).
 """
 
+import uuid
+
+import phonenumbers
 from django.contrib import admin, messages
+from django.core.paginator import Paginator
+from django.db import connection
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .models import ActorType, AuditEvent, Delivery, FraudBlock, VerificationAttempt
 from .net import client_ip
-from .phones import mask_phone_number
+from .phones import mask_phone_number_for_staff
+from .selectors import values_recently_seen, values_seen
 from .services import Actor, verification_cancel
 from .webhooks import admin as webhooks_admin  # noqa: F401 - registers the webhook pages
+
+
+class BoundedCountPaginator(Paginator):
+    """Counts a changelist's rows up to BOUND, past it takes PostgreSQL's estimate: a list
+    of a million rows never runs COUNT(*) over all of them on every page."""
+
+    BOUND = 10_000
+
+    @cached_property
+    def count(self):
+        counted = self.object_list[: self.BOUND + 1].count()
+        if counted <= self.BOUND:
+            return counted
+        if connection.vendor != "postgresql":
+            return self.object_list.count()
+        sql, params = self.object_list.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+            plan = cursor.fetchone()[0]
+        return max(int(plan[0]["Plan"]["Plan Rows"]), counted)
+
+
+def values_filter(field, title, choices):
+    """A list filter on `field` whose choices come from `choices()`, a cheap query: Django's
+    own filter on a field without choices runs `SELECT DISTINCT` over the whole table."""
+
+    class ValuesFilter(admin.SimpleListFilter):
+        parameter_name = field
+
+        def lookups(self, request, model_admin):
+            return [(value, value) for value in choices()]
+
+        def queryset(self, request, queryset):
+            return queryset if self.value() is None else queryset.filter(**{field: self.value()})
+
+    ValuesFilter.title = title
+    return ValuesFilter
+
+
+CountryFilter = values_filter("country", _("country"), lambda: values_seen(VerificationAttempt, "country"))
+VerificationCountryFilter = values_filter(
+    "verification__country", _("country"), lambda: values_seen(VerificationAttempt, "country")
+)
+
+
+class LargeListMixin:
+    """A changelist over a million rows: counted up to a bound, no second full count, and no
+    date hierarchy (its months and days are a DISTINCT over the table; the date filter stays)."""
+
+    paginator = BoundedCountPaginator
+    show_full_result_count = False
 
 
 class ReadOnlyAdminMixin:
@@ -43,11 +105,23 @@ def hangup_summary(delivery):
     return f"{summary} ({delivery.hangup_source})" if delivery.hangup_source else summary
 
 
+def to_the_second(moment):
+    """Audit times to the second (the admin's default format stops at the minute)."""
+    return date_format(timezone.localtime(moment), "Y-m-d H:i:s") if moment else "-"
+
+
 class AuditEventInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = AuditEvent
-    fields = ["created_at", "event", "from_status", "to_status", "outcome", "actor_type", "actor", "ip"]
+    fields = ["time", "event", "from_status", "to_status", "outcome", "actor_type", "actor", "ip"]
     readonly_fields = fields
     extra = 0
+
+    class Media:
+        css = {"all": ["verification/admin.css"]}
+
+    @admin.display(description=_("time"))
+    def time(self, obj):
+        return to_the_second(obj.created_at)
 
 
 def admin_actor(request):
@@ -55,11 +129,10 @@ def admin_actor(request):
 
 
 @admin.register(VerificationAttempt)
-class VerificationAttemptAdmin(admin.ModelAdmin):
+class VerificationAttemptAdmin(LargeListMixin, admin.ModelAdmin):
     list_display = ["masked_phone_number", "country", "channel", "status", "failed_checks", "created_at"]
-    list_filter = ["status", "channel", "country", ("created_at", admin.DateFieldListFilter)]
-    date_hierarchy = "created_at"
-    search_fields = ["=phone_number", "=id"]
+    list_filter = ["status", "channel", CountryFilter, ("created_at", admin.DateFieldListFilter)]
+    search_fields = ["=phone_number", "=id"]  # the search box; get_search_results below finds them
     fields = [
         "id",
         "masked_phone_number",
@@ -80,38 +153,62 @@ class VerificationAttemptAdmin(admin.ModelAdmin):
     inlines = [DeliveryInline, AuditEventInline]
     actions = ["cancel_selected"]
 
-    @admin.display(description="phone number", ordering="phone_number")
+    class Media:
+        css = {"all": ["verification/admin.css"]}
+
+    @admin.display(description=_("phone number"), ordering="phone_number")
     def masked_phone_number(self, obj):
-        return mask_phone_number(obj.phone_number)
+        return mask_phone_number_for_staff(obj.phone_number)
+
+    def get_search_results(self, request, queryset, search_term):
+        """A number (as typed, spaces and all) or a verification's id, each found by its index:
+        Django's `=` search compares UPPER() of every row's text."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        try:
+            return queryset.filter(pk=uuid.UUID(term)), False
+        except ValueError:
+            pass
+        try:
+            number = phonenumbers.format_number(phonenumbers.parse(term, None), phonenumbers.PhoneNumberFormat.E164)
+        except phonenumbers.NumberParseException:
+            number = term
+        return queryset.filter(phone_number=number), False
 
     def has_add_permission(self, request):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        # Nothing on a verification is edited by hand: its page is a read-only view (no Save
+        # buttons); the list keeps the cancel action for those who may change verifications.
+        return obj is None and super().has_change_permission(request)
+
     def has_delete_permission(self, request, obj=None):
         return False  # the audit trail keeps every verification
 
-    @admin.action(description="Cancel the selected pending verifications")
+    @admin.action(description=_("Cancel the selected pending verifications"), permissions=["change"])
     def cancel_selected(self, request, queryset):
         canceled = 0
         for verification in queryset.filter(status="pending"):
             outcome = verification_cancel(verification_id=verification.pk, actor=admin_actor(request))
             canceled += outcome.refused is None
-        self.message_user(request, f"Canceled {canceled} verification(s).", messages.SUCCESS)
+        text = ngettext("Canceled %(count)d verification.", "Canceled %(count)d verifications.", canceled)
+        self.message_user(request, text % {"count": canceled}, messages.SUCCESS)
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class DeliveryAdmin(LargeListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["masked_phone_number", "channel", "carrier", "status", "tries", "plivo_hangup", "created_at"]
     list_filter = [
         "status",
         "channel",
-        "carrier",
-        "hangup_source",
-        "verification__country",
+        values_filter("carrier", _("carrier"), lambda: values_recently_seen(Delivery, "carrier")),
+        values_filter("hangup_source", _("hangup source"), lambda: values_recently_seen(Delivery, "hangup_source")),
+        VerificationCountryFilter,
         ("created_at", admin.DateFieldListFilter),
     ]
     list_select_related = ["verification"]
-    date_hierarchy = "created_at"
     readonly_fields = [
         "id",
         "verification",
@@ -131,9 +228,12 @@ class DeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     ]
     fields = readonly_fields
 
-    @admin.display(description="phone number")
+    class Media:
+        css = {"all": ["verification/admin.css"]}
+
+    @admin.display(description=_("phone number"))
     def masked_phone_number(self, obj):
-        return mask_phone_number(obj.verification.phone_number)
+        return mask_phone_number_for_staff(obj.verification.phone_number)
 
     @admin.display(description="hangup", ordering="hangup_cause_code")
     def plivo_hangup(self, obj):
@@ -141,17 +241,29 @@ class DeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["created_at", "event", "masked_phone_number", "from_status", "to_status", "outcome", "actor_type", "actor", "ip"]
-    list_filter = ["event", "outcome", "actor_type", "verification__country", ("created_at", admin.DateFieldListFilter)]
+class AuditEventAdmin(LargeListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["time", "event", "masked_phone_number", "from_status", "to_status", "outcome", "actor_type", "actor", "ip"]
+    list_filter = [
+        values_filter("event", _("event"), lambda: values_seen(AuditEvent, "event")),
+        values_filter("outcome", _("outcome"), lambda: values_recently_seen(AuditEvent, "outcome")),
+        "actor_type",
+        VerificationCountryFilter,
+        ("created_at", admin.DateFieldListFilter),
+    ]
     list_select_related = ["verification"]
-    date_hierarchy = "created_at"
-    fields = ["created_at", "event", "verification", "delivery", "from_status", "to_status", "outcome", "actor_type", "actor", "ip", "detail"]
+    fields = ["time", "event", "verification", "delivery", "from_status", "to_status", "outcome", "actor_type", "actor", "ip", "detail"]
     readonly_fields = fields
 
-    @admin.display(description="phone number")
+    class Media:
+        css = {"all": ["verification/admin.css"]}
+
+    @admin.display(description=_("time"), ordering="created_at")
+    def time(self, obj):
+        return to_the_second(obj.created_at)
+
+    @admin.display(description=_("phone number"))
     def masked_phone_number(self, obj):
-        return mask_phone_number(obj.verification.phone_number)
+        return mask_phone_number_for_staff(obj.verification.phone_number)
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_staff and super().has_view_permission(request, obj)

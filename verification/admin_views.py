@@ -4,17 +4,20 @@ import re
 import uuid
 
 from django.contrib import admin, messages
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from . import clock, fraud, ratelimit
+from . import clock, fraud
+from .admin_rate_limits import fraud_blocks_shown, rate_limit_rows, rate_limit_unblock
 from .models import ActorType
 from .net import client_ip
-from .selectors import dashboard_figures, fraud_blocks_now, fraud_figures, throttled_now
+from .selectors import dashboard_figures, fraud_figures
 from .services import Actor
-from .services.verifications import known_rule
 
 
 def _context(request, title, **extra):
@@ -29,7 +32,7 @@ def dashboard(request):
     except ValueError:
         days = 7
     figures = dashboard_figures(days=days)
-    figures["fraud"] = fraud_figures(days=days)
+    figures["fraud"] = fraud_figures(days=days, countries=figures["countries"])
     charts = {"daily": figures["daily"], "deliveries": figures["deliveries"], "by_channel": figures["by_channel"]}
     return TemplateResponse(
         request,
@@ -49,17 +52,20 @@ def rate_limits(request):
             return _lift(request)
         name, subject = request.POST.get("name", ""), request.POST.get("subject", "")
         if re.fullmatch(r"[a-z0-9-]{1,40}", name) and 0 < len(subject) <= 200:
-            rule = known_rule(name, subject) or ratelimit.Rule(name, subject, limit=1, window=1)
-            ratelimit.reset(rule)
-            messages.success(request, f"Unblocked {name} for {subject}.")
+            shown = rate_limit_unblock(name=name, subject=subject, actor=_admin_actor(request), user_id=request.user.pk)
+            messages.success(request, _("Unblocked %(limit)s for %(who)s.") % {"limit": name, "who": shown})
         else:
-            messages.error(request, "Nothing to unblock.")
+            messages.error(request, _("Nothing to unblock."))
         return redirect("verification-rate-limits")
     return TemplateResponse(
         request,
         "admin/verification/rate_limits.html",
-        _context(request, "Rate limits", rows=throttled_now(), blocks=fraud_blocks_now()),
+        _context(request, _("Rate limits"), rows=rate_limit_rows(), blocks=fraud_blocks_shown()),
     )
+
+
+def _admin_actor(request):
+    return Actor(type=ActorType.ADMIN, name=request.user.get_username(), ip=client_ip(request))
 
 
 def _lift(request):
@@ -68,10 +74,16 @@ def _lift(request):
         block_id = uuid.UUID(request.POST["lift"])
     except ValueError:
         block_id = None
-    actor = Actor(type=ActorType.ADMIN, name=request.user.get_username(), ip=client_ip(request))
-    block = fraud.lift(block_id, actor=actor, now=clock.now()) if block_id else None
+    with transaction.atomic():
+        block = fraud.lift(block_id, actor=_admin_actor(request), now=clock.now()) if block_id else None
+        if block is not None:
+            text = _("Lifted the block of %(scope)s %(subject)s.") % {
+                "scope": block.get_scope_display().lower(),
+                "subject": block.shown_subject,
+            }
+            LogEntry.objects.log_actions(request.user.pk, [block], CHANGE, change_message=text, single_object=True)
     if block is None:
-        messages.error(request, "No such block, or it was already lifted.")
+        messages.error(request, _("No such block, or it was already lifted."))
     else:
-        messages.success(request, f"Lifted the block of {block.get_scope_display().lower()} {block.shown_subject}.")
+        messages.success(request, text)
     return redirect("verification-rate-limits")

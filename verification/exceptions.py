@@ -4,6 +4,10 @@ The API, the pages and the commands turn them into their own answers; the
 codes are the contract's.
 """
 
+from django.utils.translation import gettext
+
+from .messages import try_again_in
+
 
 class VerificationError(Exception):
     code = "verification_error"
@@ -60,7 +64,7 @@ class Throttled(VerificationError):
         self.wait_seconds = wait_seconds if wait_seconds is not None else self.retry_after
         if code:
             self.code = code
-        super().__init__(detail or f"Too many requests. Try again in {self.retry_after} seconds.")
+        super().__init__(detail or f"{gettext('Too many requests.')} {try_again_in(self.retry_after)}")
 
 
 class VerificationNotPending(VerificationError):

@@ -45,20 +45,31 @@ def parse_phone_number(raw, *, country=None):
     )
 
 
-def mask_phone_number(e164):
-    """`+14155550123` -> `+1 415 ••• ••23`: enough to recognise, not to dial."""
+STAFF_VISIBLE_DIGITS = 4  # the admin's lists must tell +14155550123 from +14155550223
+
+
+def mask_phone_number(e164, *, keep=2):
+    """`+14155550123` -> `+1 415 ••• ••23` (`keep=4`: `+1 415 ••• 0123`): enough to recognise, not to dial."""
     try:
         number = phonenumbers.parse(str(e164), None)
     except phonenumbers.NumberParseException:
         return "•••"
     national = phonenumbers.national_significant_number(number)
     head = national[:3] if len(national) > 6 else national[:1]
-    tail = national[-2:]
+    keep = max(0, min(keep, len(national) - len(head) - 2))  # at least two digits stay hidden
+    tail = national[len(national) - keep :] if keep else ""
     hidden = len(national) - len(head) - len(tail)
     bullets = "•" * hidden
     if hidden > 3:
         bullets = f"{bullets[:3]} {bullets[3:]}"
+    if len(tail) > 2:
+        return f"+{number.country_code} {head} {bullets} {tail}"
     return f"+{number.country_code} {head} {bullets}{tail}"
+
+
+def mask_phone_number_for_staff(e164):
+    """The admin's mask: the last four digits, so two numbers never look alike."""
+    return mask_phone_number(e164, keep=STAFF_VISIBLE_DIGITS)
 
 
 def is_fixed_line(e164):

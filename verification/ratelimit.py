@@ -20,6 +20,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from .exceptions import ServiceUnavailable, Throttled
+from .messages import try_again_in
 
 KEY_PREFIX = "otp:rl"
 INDEX_KEY = f"{KEY_PREFIX}-index"
@@ -183,7 +184,7 @@ def hit(rules, *, now=None):
         rule = rules[int(blocked) - 1]
         retry_after = max(1, -(-int(wait_ms) // 1000))  # ceil, at least one second
         raise Throttled(
-            f"{rule.detail} Try again in {retry_after} seconds.",
+            f"{rule.detail} {try_again_in(retry_after)}",
             retry_after=retry_after,
             code=rule.code,
             wait_seconds=int(wait_ms) / 1000,

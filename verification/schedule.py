@@ -14,6 +14,7 @@ def beat_schedule(*, sweep_every=10.0, accounts=False, sandbox=False):
         "expire-verifications": {"task": "verification.tasks.expire_due", "schedule": 60.0},
         "sweep-deliveries": {"task": "verification.tasks.sweep", "schedule": float(sweep_every)},
         "purge-old-records": {"task": "verification.tasks.purge", "schedule": 3600.0},
+        "warm-dashboard": {"task": "verification.tasks.warm_dashboard", "schedule": 3600.0},
     }
     if accounts:
         schedule["purge-account-events"] = {"task": "verification.accounts.tasks.purge_account_events", "schedule": 3600.0}

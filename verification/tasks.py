@@ -126,6 +126,14 @@ def purge():
     return services.retention_purge()
 
 
+@shared_task
+def warm_dashboard():
+    """Every hour (Celery beat): the dashboard's settled days counted before anyone asks."""
+    from .selectors import dashboard_warm
+
+    return dashboard_warm()
+
+
 @shared_task(acks_late=True)
 def send_webhook(message_id):
     """Post one webhook message; a non-2xx or a timeout is tried again with backoff."""

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from playwright.sync_api import expect
 
+from tests.browser.conftest import shoot
 from tests.browser.support import sms_code
 from tests.pages.support import PASSWORD, make_user
 from verification.accounts.models import PhoneProfile
@@ -57,10 +58,13 @@ def test_the_right_password_then_the_code_from_the_sandbox_lands_on_the_admin(pa
     target = "/admin/verification/verificationattempt/"
     page.goto(target)
     expect(page).to_have_url(sign_in_url(live_site, target))
+    expect(page.get_by_label("Password", exact=True)).to_be_visible()
+    shoot(page, "admin-login-password")
     type_password(page, PASSWORD)
 
     expect(page).to_have_url(f"{live_site.url}/accounts/verify/")
     expect(page.get_by_text("We sent a code by text message to +1 415 ••• ••66.")).to_be_visible()
+    shoot(page, "admin-login-code")
     page.get_by_label("Code", exact=True).fill(sms_code(live_site, NUMBER))
     page.get_by_role("button", name="Verify").click()
 

@@ -144,4 +144,4 @@ def test_a_phone_change_code_step_belongs_to_its_user_only(client, signed_in):
 
 def test_the_admin_lists_phone_profiles_with_masked_numbers(admin_client, user):
     page = admin_client.get("/admin/accounts/phoneprofile/").content.decode()
-    assert "+1 415 ••• ••23" in page and "4155550123" not in page
+    assert "+1 415 ••• 0123" in page and "4155550123" not in page

@@ -1,8 +1,10 @@
 """Phone profiles in the admin, with the numbers masked like everywhere else there."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from ..phones import mask_phone_number
+from ..admin import to_the_second
+from ..phones import mask_phone_number_for_staff
 from .models import AccountEvent, PhoneProfile
 
 
@@ -14,19 +16,26 @@ class PhoneProfileAdmin(admin.ModelAdmin):
     readonly_fields = ["created_at", "updated_at"]
     raw_id_fields = ["user"]
 
-    @admin.display(description="phone number")
+    @admin.display(description=_("phone number"))
     def masked_number(self, profile):
-        return mask_phone_number(profile.phone_number)
+        return mask_phone_number_for_staff(profile.phone_number)
 
 
 @admin.register(AccountEvent)
 class AccountEventAdmin(admin.ModelAdmin):
     """The accounts' audit trail: read-only, like the verifications' own."""
 
-    list_display = ["created_at", "event", "outcome", "actor", "ip", "phone_masked", "verification_id"]
+    list_display = ["time", "event", "outcome", "actor", "ip", "phone_masked", "verification_id"]
     list_filter = ["event", "outcome"]
     search_fields = ["actor", "phone_digest", "=ip"]
     date_hierarchy = "created_at"
+
+    class Media:
+        css = {"all": ["verification/admin.css"]}
+
+    @admin.display(description=_("time"), ordering="created_at")
+    def time(self, event):
+        return to_the_second(event.created_at)
 
     def has_add_permission(self, request):
         return False

@@ -3,7 +3,7 @@
 from django.utils.crypto import salted_hmac
 
 from .. import clock
-from ..phones import mask_phone_number
+from ..phones import mask_phone_number_for_staff
 from .models import AccountEvent
 
 
@@ -20,7 +20,7 @@ def account_event(*, event, outcome, actor, user=None, phone_number="", verifica
         account_id=getattr(user, "pk", None),
         actor=(actor.name or "")[:150],
         ip=actor.ip,
-        phone_masked=mask_phone_number(str(phone_number)) if phone_number else "",
+        phone_masked=mask_phone_number_for_staff(str(phone_number)) if phone_number else "",
         phone_digest=phone_digest(phone_number) if phone_number else "",
         verification_id=verification_id,
         detail=detail,

@@ -19,7 +19,10 @@ logger = logging.getLogger(__name__)
 def to_api_exception(exc):
     """Turn a rule's exception into the DRF exception with the same status and code."""
     if isinstance(exc, Throttled):
-        return exceptions.Throttled(wait=exc.retry_after, detail=exc.detail, code=exc.code)
+        # Our detail already ends in the wait, in words; DRF would add it a second time, in seconds.
+        throttled = exceptions.Throttled(detail=exc.detail, code=exc.code)
+        throttled.wait = exc.retry_after  # Retry-After, in seconds
+        return throttled
     if exc.status_code == 400:
         return exceptions.ValidationError({exc.attr or "non_field_errors": [ErrorDetail(exc.detail, code=exc.code)]})
     if exc.status_code == 403:

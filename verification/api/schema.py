@@ -4,6 +4,8 @@ drf-standardized-errors documents the errors DRF raises by itself; ours (409
 with the reason, 413, 422, 429 from the verification rules) are added here.
 """
 
+import inspect
+
 from drf_standardized_errors.openapi import AutoSchema
 from rest_framework import serializers
 
@@ -64,6 +66,14 @@ class VerificationAutoSchema(AutoSchema):
             if not schema["required"]:
                 del schema["required"]
         return schema
+
+    def get_description(self):
+        # drf-spectacular falls back on base classes' docstrings: ApiView's, written for maintainers,
+        # would be every operation's description. An operation says only what its own view says.
+        method = getattr(self.view, getattr(self.view, "action", self.method.lower()), None)
+        own = method.__doc__ if method is not None else None
+        own = own or self.view.__class__.__dict__.get("__doc__")
+        return inspect.cleandoc(own) if own else ""
 
     def _should_add_http404_error_response(self):
         return True  # an unknown or another key's verification; no pending one for a number

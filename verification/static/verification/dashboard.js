@@ -23,17 +23,28 @@
 
   var deliveries = document.getElementById("delivery-chart");
   if (deliveries) {
-    var statuses = Array.from(new Set(data.deliveries.map(function (d) { return d.status; })));
+    var present = Array.from(new Set(data.deliveries.map(function (d) { return d.status; })));
     var channels = Array.from(new Set(data.deliveries.map(function (d) { return d.channel; })));
-    var palette = ["#2e7d32", "#417690", "#f9a825", "#c62828", "#6a1b9a", "#00838f", "#8d6e63", "#546e7a"];
+    // A colour that says what the status means: greens reached the phone, reds did not,
+    // ambers rang but nobody took it, greys and blues are still on their way.
+    var colours = {
+      delivered: "#2e7d32", completed: "#66bb6a",
+      failed: "#c62828", undelivered: "#ef5350",
+      no_answer: "#f9a825", busy: "#ef6c00",
+      queued: "#b0bec5", sending: "#90a4ae", sent: "#607d8b", ringing: "#4fc3f7", answered: "#0277bd"
+    };
+    var statuses = function (shown) {  // the legend in that order: how it went, then how far along
+      var known = Object.keys(colours).filter(function (status) { return shown.indexOf(status) !== -1; });
+      return known.concat(shown.filter(function (status) { return !(status in colours); }));
+    };
     new Chart(deliveries, {
       type: "bar",
       data: {
         labels: channels,
-        datasets: statuses.map(function (status, i) {
+        datasets: statuses(present).map(function (status) {
           return {
             label: status,
-            backgroundColor: palette[i % palette.length],
+            backgroundColor: colours[status] || "#9e9e9e",
             data: channels.map(function (channel) {
               var row = data.deliveries.find(function (d) { return d.channel === channel && d.status === status; });
               return row ? row.n : 0;
