@@ -129,6 +129,9 @@ def test_every_attempt_is_listed_in_the_admin_and_an_admin_can_send_it_again(rec
     wait_for(lambda: WebhookMessage.objects.get(pk=message.pk).status == "delivered", message="delivered")
     page = admin_client.get(f"/admin/verification/webhookmessage/{message.pk}/change/").content.decode()
     assert "verification.canceled" in page and "200" in page
+    assert 'name="_save"' not in page  # what was sent is not edited: a read-only view
+    attempt = WebhookAttempt.objects.get(message=message)
+    assert attempt.at.strftime("%Y-%m-%d %H:%M:%S") in page  # every attempt to the second
     admin_client.post(
         "/admin/verification/webhookmessage/", {"action": "send_again", "_selected_action": [message.pk]}
     )

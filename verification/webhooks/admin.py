@@ -5,6 +5,8 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .. import clock
 from ..codes import encrypt_code
@@ -54,9 +56,15 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
             messages.warning(request, f"New webhook secret for {endpoint.api_key} (shown once): {secret}")
 
 
+def _to_the_second(moment):
+    from ..admin import to_the_second
+
+    return to_the_second(moment)
+
+
 class WebhookAttemptInline(admin.TabularInline):
     model = WebhookAttempt
-    fields = ["at", "status_code", "latency_ms", "error", "excerpt"]
+    fields = ["time", "status_code", "latency_ms", "error", "excerpt"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -64,10 +72,14 @@ class WebhookAttemptInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    @admin.display(description=_("time"))
+    def time(self, attempt):
+        return _to_the_second(attempt.at)
+
 
 @admin.register(WebhookMessage)
 class WebhookMessageAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "event_type", "url", "status", "attempts", "last_error"]
+    list_display = ["time", "event_type", "url", "status", "attempts", "last_error"]
     list_filter = ["status", "event_type", ("created_at", admin.DateFieldListFilter)]
     fields = ["id", "event_type", "url", "status", "attempts", "next_attempt_at", "last_error", "delivered_at", "payload"]
     readonly_fields = fields
@@ -77,10 +89,19 @@ class WebhookMessageAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        # A message is what was sent: its page is a read-only view (no Save buttons); the
+        # list keeps "send again" for those who may change messages.
+        return obj is None and super().has_change_permission(request)
+
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description="Send again (the same webhook-id)")
+    @admin.display(description=_("time"), ordering="created_at")
+    def time(self, message):
+        return _to_the_second(message.created_at)
+
+    @admin.action(description=_("Send again (the same webhook-id)"), permissions=["change"])
     def send_again(self, request, queryset):
         from ..tasks import enqueue_webhook
         from .sender import webhook_resend
@@ -88,4 +109,6 @@ class WebhookMessageAdmin(admin.ModelAdmin):
         for message in queryset:
             webhook_resend(message_id=message.pk)
             enqueue_webhook(message.pk)
-        messages.success(request, f"{queryset.count()} webhook message(s) sent again.")
+        count = queryset.count()
+        text = ngettext("%(count)d webhook message sent again.", "%(count)d webhook messages sent again.", count)
+        messages.success(request, text % {"count": count})
