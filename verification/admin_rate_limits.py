@@ -17,6 +17,7 @@ from rest_framework_api_key.models import APIKey
 from . import clock, ratelimit
 from .accounts import throttle
 from .accounts.audit import account_event
+from .codes import decrypt_code, encrypt_code
 from .messages import period_words, wait_words
 from .models import SITE_TENANT
 from .phones import mask_phone_number_for_staff
@@ -96,6 +97,20 @@ def allowed_words(rule):
     }
 
 
+def window_token(subject):
+    """The subject as the unblock form carries it: encrypted, so the page's source holds no
+    whole number or address (what it shows is masked)."""
+    return encrypt_code(subject).decode()
+
+
+def window_subject(token):
+    """The subject an unblock form carried, or None if the token is not one of ours."""
+    try:
+        return decrypt_code(token.encode("ascii"))
+    except (UnicodeEncodeError, ValueError, TypeError):
+        return None
+
+
 def rate_limit_rows():
     """Every window with hits now, the blocking ones first (longest wait first)."""
     windows = ratelimit.active_windows()
@@ -109,6 +124,7 @@ def rate_limit_rows():
             {
                 "name": name,
                 "subject": subject,
+                "token": window_token(subject),
                 "who": who(name, subject, key_names),
                 "hits": hits,
                 "allowed": allowed_words(rule) if rule else None,

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from . import clock, fraud
-from .admin_rate_limits import fraud_blocks_shown, rate_limit_rows, rate_limit_unblock
+from .admin_rate_limits import fraud_blocks_shown, rate_limit_rows, rate_limit_unblock, window_subject
 from .models import ActorType
 from .net import client_ip
 from .selectors import dashboard_figures, fraud_figures
@@ -50,8 +50,8 @@ def rate_limits(request):
             raise PermissionDenied
         if "lift" in request.POST:
             return _lift(request)
-        name, subject = request.POST.get("name", ""), request.POST.get("subject", "")
-        if re.fullmatch(r"[a-z0-9-]{1,40}", name) and 0 < len(subject) <= 200:
+        name, subject = request.POST.get("name", ""), window_subject(request.POST.get("window", ""))
+        if re.fullmatch(r"[a-z0-9-]{1,40}", name) and subject and len(subject) <= 200:
             shown = rate_limit_unblock(name=name, subject=subject, actor=_admin_actor(request), user_id=request.user.pk)
             messages.success(request, _("Unblocked %(limit)s for %(who)s.") % {"limit": name, "who": shown})
         else:

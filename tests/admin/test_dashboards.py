@@ -7,6 +7,7 @@ from django.contrib.auth.models import Permission, User
 
 from tests.helpers import code_of
 from verification import services
+from verification.admin_rate_limits import window_token
 from verification.exceptions import Throttled
 
 pytestmark = pytest.mark.django_db
@@ -77,7 +78,7 @@ def test_unblock_lets_the_number_receive_a_code_again(admin_client):
     services.verification_create(phone_number="+14155550123", channel="call")
     with pytest.raises(Throttled):
         services.verification_create(phone_number="+14155550123", channel="call")
-    response = admin_client.post(RATE_LIMITS, {"name": "number-cooldown", "subject": "site|+14155550123"})
+    response = admin_client.post(RATE_LIMITS, {"name": "number-cooldown", "window": window_token("site|+14155550123")})
     assert response.status_code == 302
     services.verification_create(phone_number="+14155550123", channel="call")
 
@@ -88,7 +89,7 @@ def test_unblock_needs_the_change_permission(client, db):
     client.login(username="viewer", password="pw-123456789")
     services.verification_create(phone_number="+14155550123", channel="call")
     assert client.get(RATE_LIMITS).status_code == 200
-    assert client.post(RATE_LIMITS, {"name": "number-cooldown", "subject": "site|+14155550123"}).status_code == 403
+    assert client.post(RATE_LIMITS, {"name": "number-cooldown", "window": window_token("site|+14155550123")}).status_code == 403
     with pytest.raises(Throttled):
         services.verification_create(phone_number="+14155550123", channel="call")
 

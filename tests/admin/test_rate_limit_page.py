@@ -11,6 +11,7 @@ from rest_framework_api_key.models import APIKey
 from verification import services
 from verification.accounts import throttle
 from verification.accounts.models import AccountEvent
+from verification.admin_rate_limits import window_token
 from verification.exceptions import Throttled
 
 pytestmark = pytest.mark.django_db
@@ -90,13 +91,13 @@ def test_an_unblock_is_audited_and_its_message_masks_the_number(admin_client, ad
     services.verification_create(phone_number="+14155550123", channel="call")
     response = admin_client.post(
         RATE_LIMITS,
-        {"name": "number-cooldown", "subject": "site|+14155550123"},
+        {"name": "number-cooldown", "window": window_token("site|+14155550123")},
         REMOTE_ADDR="198.51.100.7",
         follow=True,
     )
     body = response.content.decode()
     assert "Unblocked number-cooldown for +1 415 ••• 0123 (the site)." in body
-    assert "4155550123" not in re.sub(r"<input[^>]*>", "", body)
+    assert "4155550123" not in body  # not even in the unblock forms: they carry the window encrypted
 
     event = AccountEvent.objects.get(event="rate_limit_unblock")
     assert (event.outcome, event.actor, event.ip) == ("unblocked", admin_user.username, "198.51.100.7")
@@ -154,3 +155,15 @@ def test_the_page_knows_every_rule_the_app_enforces():
 
     for rule in every_rule():
         assert rule_for(rule.name, rule.subject) == rule, rule.name
+
+
+def test_an_unblock_form_from_the_page_works_and_a_made_up_one_does_nothing(admin_client):
+    services.verification_create(phone_number="+14155550123", channel="call")
+    page = admin_client.get(RATE_LIMITS).content.decode()
+    token = re.search(r'name="window" value="([^"]+)"', page).group(1)
+    forged = admin_client.post(RATE_LIMITS, {"name": "number-cooldown", "window": "site|+14155550123"}, follow=True)
+    assert "Nothing to unblock." in forged.content.decode()
+    with pytest.raises(Throttled):
+        services.verification_create(phone_number="+14155550123", channel="call")
+    admin_client.post(RATE_LIMITS, {"name": "number-cooldown", "window": token})
+    services.verification_create(phone_number="+14155550123", channel="call")
