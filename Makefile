@@ -47,7 +47,9 @@ test: install lint
 	@command -v espeak-ng >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq espeak-ng || echo "espeak-ng not installed: the sandbox audio test is skipped"
 	$(PY) -m pytest
 
+# Part one needs wrk (Debian's package); BENCH_* variables in bench/http.py.
 bench: install
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 	$(PY) -m bench
 
 # A long fault run (outside CI): 1000 verifications while workers are killed,

@@ -23,10 +23,11 @@ def web_command(env):
     queue behind a burst of API requests that wait on the database."""
     workers = env.get("WEB_CONCURRENCY") or str(os.cpu_count() or 2)
     threads = env.get("GUNICORN_THREADS") or "8"
+    worker_class = env.get("GUNICORN_WORKER_CLASS") or "gthread"
     return [
         sys.executable, "-m", "gunicorn", "otpsite.wsgi",
         "--bind", env.get("HOST_PORT") or "127.0.0.1:8000",
-        "--worker-class", "gthread", "--workers", workers, "--threads", threads,
+        "--worker-class", worker_class, "--workers", workers, "--threads", threads,
         "--timeout", "30", "--graceful-timeout", "20",
         "--access-logfile", "-",
         "--no-control-socket",  # not used, and two stacks on one machine would share its path

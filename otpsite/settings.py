@@ -91,6 +91,10 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
+# One connection per gunicorn thread, kept between requests (a new PostgreSQL connection
+# costs more than most requests); checked before reuse, so a restarted server costs one retry.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=600)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # runserver's threads, the sandbox's call threads and a second shell share one
     # file. WAL lets readers run beside the writer; IMMEDIATE takes the write lock
@@ -106,6 +110,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
+# The rate limits and the fraud guard on a Redis Cluster (redis://host:port of any node);
+# django-redis has no cluster client, so the cache itself stays on REDIS_URL.
+REDIS_CLUSTER_URL = env.str("REDIS_CLUSTER_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {

@@ -22,6 +22,9 @@ TEST_ENVIRONMENT = {
     "VERIFICATION_DELIVERY_RETRY_BACKOFF_MAX_SECONDS": "0.2",
     "VERIFICATION_CARRIER_CALLS_PER_SECOND": "100",  # tests that pace calls set their own
     "VERIFICATION_FALLBACK_AFTER_SECONDS": "3600",  # eager timers never fire mid-suite; workflow tests set their own
+    # The suite's own threads (thread pools, the live server's) close their connections after
+    # each request, so the test database can be dropped; site processes keep the default.
+    "DJANGO_CONN_MAX_AGE": "0",
 }
 for name, value in TEST_ENVIRONMENT.items():
     os.environ.setdefault(name, value)

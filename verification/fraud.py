@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 
 from django.core.mail import mail_admins
 from django.db import transaction
+from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, country_code_for_region
 
 from .conf import app_settings
 from .exceptions import DeliveryBlocked
@@ -88,13 +89,29 @@ return {0}
 """
 
 
+def calling_code(digits):
+    """The country calling code that `digits` (an E.164 number or range) starts with ("44")."""
+    digits = str(digits).lstrip("+")
+    for size in (1, 2, 3):  # calling codes are prefix-free: one length matches
+        if digits[:size].isdigit() and int(digits[:size]) in COUNTRY_CODE_TO_REGION_CODE:
+            return digits[:size]
+    return "0"
+
+
 @dataclass(frozen=True)
 class Scope:
     kind: str  # FraudScope
     subject: str  # "+44790012" or "GB"
 
+    @property
+    def tag(self):
+        """The hash tag shared by a range and its country: their calling code."""
+        if self.kind == FraudScope.RANGE:
+            return calling_code(self.subject)
+        return str(country_code_for_region(self.subject))
+
     def key(self, part):
-        return f"{KEY_PREFIX}:{self.kind}:{self.subject}:{part}"
+        return f"{KEY_PREFIX}:{{{self.tag}}}:{self.kind}:{self.subject}:{part}"
 
     @property
     def keys(self):

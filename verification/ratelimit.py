@@ -5,6 +5,10 @@ atomic across all gunicorn and Celery processes: either every rule has room
 and the hit is recorded under all of them, or nothing is recorded and the
 caller learns how long to wait. Without Redis (development) the same
 algorithm runs over the file-based `ratelimit` cache under a file lock.
+
+Every key carries the hash tag `{rl}`, so that one script's keys (a create's
+limits on the number, the key, the address, the country and all sends) are in
+one slot and the script runs unchanged on Redis Cluster (REDIS_CLUSTER_URL).
 """
 
 import contextlib
@@ -15,14 +19,18 @@ import time
 import uuid
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import caches
+from redis.cluster import RedisCluster
+from redis.exceptions import ClusterDownError, SlotNotCoveredError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from .exceptions import ServiceUnavailable, Throttled
 from .messages import try_again_in
 
-KEY_PREFIX = "otp:rl"
+# The hash tag: every limit in one slot, as one script must have them on Redis Cluster.
+KEY_PREFIX = "otp:{rl}"
 INDEX_KEY = f"{KEY_PREFIX}-index"
 
 # KEYS: one sorted set per rule. ARGV: now_ms, member, then limit and window_ms per rule.
@@ -77,7 +85,20 @@ class Rule:
         return f"{KEY_PREFIX}:{self.name}:{self.subject}"
 
 
+_cluster = {}
+
+
 def _redis():
+    """The Redis of the limits: a Redis Cluster with REDIS_CLUSTER_URL, else the `ratelimit`
+    cache's (REDIS_URL), else None (development: the file cache)."""
+    cluster_url = getattr(settings, "REDIS_CLUSTER_URL", "")
+    if cluster_url:
+        client = _cluster.get(cluster_url)
+        if client is None:
+            client = _cluster[cluster_url] = RedisCluster.from_url(
+                cluster_url, socket_connect_timeout=2, socket_timeout=2
+            )
+        return client
     try:
         from django_redis import get_redis_connection
 
@@ -91,7 +112,7 @@ def _fail_closed():
     """Redis unreachable: refuse (503) rather than let anything through unthrottled."""
     try:
         yield
-    except (RedisConnectionError, RedisTimeoutError) as exc:
+    except (RedisConnectionError, RedisTimeoutError, ClusterDownError, SlotNotCoveredError) as exc:
         raise ServiceUnavailable(
             "Rate limits cannot be checked just now. Try again in a moment.", dependency="redis"
         ) from exc

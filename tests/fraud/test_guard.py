@@ -160,13 +160,13 @@ def test_the_check_and_the_record_are_one_script_in_redis(db):
     for _ in range(MIN_SENDS):
         fraud.guard(parsed)
     redis = get_redis_connection("ratelimit")
-    assert redis.zcard("otp:fg:range:+1415555:sends") == MIN_SENDS
-    assert redis.zcard("otp:fg:country:US:sends") == MIN_SENDS
+    assert redis.zcard("otp:fg:{1}:range:+1415555:sends") == MIN_SENDS
+    assert redis.zcard("otp:fg:{1}:country:US:sends") == MIN_SENDS
     with pytest.raises(DeliveryBlocked):
         fraud.guard(parsed)
-    assert redis.exists("otp:fg:range:+1415555:block")
-    assert not redis.exists("otp:fg:range:+1415555:sends")
-    assert redis.zcard("otp:fg:country:US:sends") == 0
+    assert redis.exists("otp:fg:{1}:range:+1415555:block")
+    assert not redis.exists("otp:fg:{1}:range:+1415555:sends")
+    assert redis.zcard("otp:fg:{1}:country:US:sends") == 0
 
 
 def test_the_service_refuses_before_anything_is_made(db):

@@ -1,11 +1,87 @@
-"""`Authorization: Api-Key <key>`: keys stored hashed by djangorestframework-api-key."""
+"""`Authorization: Api-Key <key>`: keys stored hashed by djangorestframework-api-key.
+
+The key's row is found by its prefix (the part before the dot) and kept in the cache
+(Redis) for a minute, so most requests do not query for it; the hash of the whole key
+is still compared on every request, and expiry is judged on every request too. Saving
+or deleting a key (a revocation in the admin, an expiry date set) drops its cached
+row at once, in every process: the next request reads the database again.
+"""
+
+import hashlib
+import logging
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions
 from rest_framework_api_key.models import APIKey
 
+from ..health import dependency_of
+
+logger = logging.getLogger(__name__)
+
 KEYWORD = "Api-Key"
+CACHE_SECONDS = 60
+REFUSED = "Invalid, revoked or expired API key."
+
+
+def cache_key(prefix):
+    # Hashed: the prefix is part of the secret's text, and a cache key can end up in logs.
+    return "otp:api-key:" + hashlib.sha256(prefix.encode()).hexdigest()[:32]
+
+
+def _cached(prefix):
+    try:
+        return cache.get(cache_key(prefix))
+    except Exception as exc:  # Redis down: the database still answers (checks need only it)
+        if dependency_of(exc) is None:
+            raise
+        return None
+
+
+def _remember(api_key):
+    try:
+        cache.set(cache_key(api_key.prefix), api_key, timeout=CACHE_SECONDS)
+    except Exception as exc:
+        if dependency_of(exc) is None:
+            raise
+
+
+def api_key_from(key):
+    """The usable APIKey whose hash matches `key` (not revoked, not expired), or None."""
+    prefix, _, _ = key.partition(".")
+    api_key = _cached(prefix)
+    if api_key is None:
+        try:
+            api_key = APIKey.objects.get_usable_keys().get(prefix=prefix)
+        except APIKey.DoesNotExist:
+            return None
+        _remember(api_key)
+    if api_key.revoked or api_key.has_expired or not api_key.is_valid(key):
+        return None
+    return api_key
+
+
+def _forget(prefix):
+    try:
+        cache.delete(cache_key(prefix))
+    except Exception:
+        # Redis unreachable: nobody reads the cache meanwhile, and a row it still holds lives
+        # CACHE_SECONDS at most. The revocation itself is saved all the same.
+        logger.error("Could not drop the cached API key %s: it may be used for up to %s s.", prefix, CACHE_SECONDS)
+
+
+@receiver(post_save, sender=APIKey)
+@receiver(post_delete, sender=APIKey)
+def forget_api_key(sender, instance, **kwargs):
+    """A key saved (revoked, its expiry changed) or deleted is read from the database again:
+    dropped now, and again once the change commits (a request between the two may have
+    cached the row as it was before)."""
+    _forget(instance.prefix)
+    transaction.on_commit(lambda: _forget(instance.prefix))
 
 
 class ApiKeyAuthentication(authentication.BaseAuthentication):
@@ -16,14 +92,12 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         if not header:
             return None
         keyword, _, key = header.partition(" ")
-        if keyword != KEYWORD or not key.strip():
+        key = key.strip()
+        if keyword != KEYWORD or not key:
             raise exceptions.AuthenticationFailed("Use the header `Authorization: Api-Key <key>`.")
-        try:
-            api_key = APIKey.objects.get_from_key(key.strip())
-        except APIKey.DoesNotExist:
-            raise exceptions.AuthenticationFailed("Invalid, revoked or expired API key.") from None
-        if api_key.has_expired:  # get_from_key checks revocation only
-            raise exceptions.AuthenticationFailed("Invalid, revoked or expired API key.")
+        api_key = api_key_from(key)
+        if api_key is None:
+            raise exceptions.AuthenticationFailed(REFUSED)
         return AnonymousUser(), api_key
 
     def authenticate_header(self, request):

@@ -1,6 +1,6 @@
 """Thin API views: parse with a serializer, call a service, answer with a serializer."""
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.renderers import JSONRenderer
@@ -45,11 +45,18 @@ def api_actor(request):
     return services.Actor(type=ActorType.API_KEY, name=request.auth.name, ip=client_ip(request))
 
 
+def deliveries():
+    return Prefetch("deliveries", queryset=Delivery.objects.order_by("created_at"))
+
+
+def key_verifications(request):
+    """A key sees only the verifications it created (a check's row lock reads no deliveries)."""
+    return VerificationAttempt.objects.filter(api_key=request.auth)
+
+
 def own_verifications(request):
-    """A key sees only the verifications it created."""
-    return VerificationAttempt.objects.filter(api_key=request.auth).prefetch_related(
-        Prefetch("deliveries", queryset=Delivery.objects.order_by("created_at"))
-    )
+    """The key's verifications, with their deliveries for the answer."""
+    return key_verifications(request).prefetch_related(deliveries())
 
 
 def validated(serializer_class, request):
@@ -84,7 +91,9 @@ class VerificationCreateApi(ApiView):
                 actor=api_actor(request),
                 status_callback=data.get("status_callback", ""),
             )
-            return verification_response(request, verification, status.HTTP_201_CREATED)
+            # The answer from what was just written: the row as saved, and its delivery.
+            prefetch_related_objects([verification], deliveries())
+            return Response(VerificationOutput(verification).data, status=status.HTTP_201_CREATED)
 
         return idempotent(request, create)
 
@@ -101,7 +110,7 @@ class VerificationCheckApi(ApiView):
     def post(self, request, verification_id):
         data = validated(CheckInput, request)
         result = services.verification_check(
-            verification_id=verification_id, code=data["code"], actor=api_actor(request), scope=own_verifications(request)
+            verification_id=verification_id, code=data["code"], actor=api_actor(request), scope=key_verifications(request)
         ).raise_if_refused()
         return Response(CheckOutput(result).data)
 
@@ -115,7 +124,7 @@ class VerificationCheckByNumberApi(ApiView):
     )
     def post(self, request):
         data = validated(CheckByNumberInput, request)
-        scope = own_verifications(request)
+        scope = key_verifications(request)
         verification = services.verification_pending_for_number(
             phone_number=data["phone_number"], country=data.get("country"), scope=scope
         )
