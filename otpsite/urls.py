@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("verification.api.urls")),
     path("accounts/", include("verification.accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),  # set_language: the footer's language switch
     path("", include("verification.urls")),
 ]
 

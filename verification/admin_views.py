@@ -37,7 +37,7 @@ def dashboard(request):
     return TemplateResponse(
         request,
         "admin/verification/dashboard.html",
-        _context(request, "Verification dashboard", figures=figures, charts=charts, day_choices=[1, 7, 30, 90]),
+        _context(request, _("Verification dashboard"), figures=figures, charts=charts, day_choices=[1, 7, 30, 90]),
     )
 
 

@@ -146,7 +146,7 @@ def test_a_code_posted_to_the_page_is_refused_and_counts_for_nothing(client, at_
 def test_a_resend_by_sms_is_refused_with_a_message(client, at_keypad_step, clock):
     clock.advance(31)
     response = client.post("/accounts/verify/resend/", {"channel": "sms"}, follow=True)
-    assert "In keypad mode the code goes by call only." in body(response)
+    assert "Here the code comes by voice call only." in body(response)
     assert [d.channel for d in at_keypad_step.deliveries.all()] == ["call"]
 
 
@@ -164,7 +164,7 @@ def test_a_call_that_failed_ends_the_code_and_offers_a_new_one(client, at_keypad
     response = client.post(CONTINUE, follow=True)
     page = body(response)
     assert response.redirect_chain == [(VERIFY, 302)]
-    assert "We could not get the code to your phone." in page and 'action="/accounts/verify/restart/"' in page
+    assert "We could not get the code to your phone:" in page and 'action="/accounts/verify/restart/"' in page
     assert "_auth_user_id" not in client.session
 
 

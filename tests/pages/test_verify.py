@@ -105,7 +105,7 @@ def test_an_expired_code_says_so_and_offers_a_new_one(client, at_code_step, cloc
 def test_a_failed_delivery_says_so_and_offers_the_other_channel(client, at_code_step):
     VerificationAttempt.objects.filter(pk=at_code_step.pk).update(status="failed")
     page = body(client.get(VERIFY))
-    assert "We could not get the code to your phone." in page
+    assert "We could not get the code to your phone:" in page
     assert 'name="channel" value="call"' in page and "Send a new code by voice call" in page
 
 
@@ -281,7 +281,7 @@ def test_a_resend_by_sms_to_a_country_no_longer_allowed_is_refused(client, at_co
     clock.advance(31)
     response = client.post("/accounts/verify/resend/", {"channel": "sms"}, follow=True)
     assert response.status_code == 200
-    assert "Phone numbers from US are not accepted." in body(response)
+    assert "Phone numbers from United States are not accepted." in body(response)
     assert at_code_step.deliveries.count() == 1
 
 
@@ -290,7 +290,7 @@ def test_a_new_code_to_a_country_no_longer_allowed_is_refused(client, at_code_st
     clock.advance(601)
     response = client.post("/accounts/verify/restart/", follow=True)
     assert response.status_code == 200
-    assert "Phone numbers from US are not accepted." in body(response)
+    assert "Phone numbers from United States are not accepted." in body(response)
     assert VerificationAttempt.objects.count() == 1
 
 

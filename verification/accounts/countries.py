@@ -1,11 +1,15 @@
 """The country picker: region codes with their names, and a default from Accept-Language."""
 
 import functools
+import unicodedata
 
 import phonenumbers
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 from phonenumbers import geocoder
 
 from ..conf import app_settings
+from .region_names_hi import HINDI
 
 DEFAULT_REGION = "US"
 # A bare language names no country, and its code is often another country's ("ar" is not Argentina,
@@ -20,24 +24,60 @@ LANGUAGE_REGIONS = {
 }
 
 
+# Regions phonenumbers' geocoder has no name for (it has no example number for them): ours, translated.
+UNNAMED_REGIONS = {
+    "AC": _("Ascension Island"),
+    "BL": _("Saint Barthélemy"),
+    "EH": _("Western Sahara"),
+    "MF": _("Saint Martin (French part)"),
+    "TA": _("Tristan da Cunha"),
+    "XK": _("Kosovo"),
+}
+
+
 @functools.cache
-def _names(language):
+def _geocoder_names(language):
     names = {}
     for region in phonenumbers.SUPPORTED_REGIONS:
         example = phonenumbers.example_number(region)
-        names[region] = (example and geocoder.country_name_for_number(example, language)) or region
+        name = example and geocoder.country_name_for_number(example, language)
+        if name:
+            names[region] = name
     return names
+
+
+# Languages whose names phonenumbers' geocoder lacks: ours.
+OWN_NAMES = {"hi": HINDI}
+
+
+def _names(language):
+    base = language.split("-")[0]
+    own = OWN_NAMES.get(base, {})
+    with translation.override(language):
+        return {
+            region: own.get(region) or _geocoder_names(base).get(region) or str(UNNAMED_REGIONS.get(region, region))
+            for region in phonenumbers.SUPPORTED_REGIONS
+        }
+
+
+def country_name(region, language="en"):
+    """The region's name in `language` ("United States" for US), or the code if it has none."""
+    return _names(language or "en").get(region, region)
+
+
+def _sort_key(name):
+    """Åland with the A's, Côte d'Ivoire with the C's: letters without their accents, then as written."""
+    bare = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    return (bare.casefold(), name)
 
 
 def country_choices(language="en"):
     """(region, "Name (+code)") pairs, sorted by name; only the allowed countries when set."""
     allowed = app_settings.allowed_countries
-    names = _names((language or "en").split("-")[0])
+    names = _names(language or "en")
     regions = [r for r in names if not allowed or r in allowed]
-    return sorted(
-        ((r, f"{names[r]} (+{phonenumbers.country_code_for_region(r)})") for r in regions),
-        key=lambda choice: choice[1].casefold(),
-    )
+    choices = ((r, f"{names[r]} (+{phonenumbers.country_code_for_region(r)})") for r in regions)
+    return sorted(choices, key=lambda choice: _sort_key(choice[1]))
 
 
 def _languages(header):

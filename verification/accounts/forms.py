@@ -7,12 +7,15 @@ from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.validators import RegexValidator
 from django.utils import translation
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from ..conf import app_settings
 from ..exceptions import CountryNotAllowed, InvalidPhoneNumber
 from ..phones import parse_phone_number
 from .countries import country_choices
 from .models import CodeChannel
+from .pages import refusal_text
 
 
 class AccessibleForm(forms.Form):
@@ -45,14 +48,43 @@ class RadioSelect(forms.RadioSelect):
         return option
 
 
+# Django's own password and username messages are not translated in every language the pages speak
+# (Hindi lacks them): ours, by the validator's code.
+PASSWORD_TEXTS = {
+    "password_too_common": _("This password is too common: choose one that is harder to guess."),
+    "password_entirely_numeric": _("This password is only digits: add some letters or signs."),
+    "password_too_similar": _("This password is too close to your username."),
+}
+USERNAME_TEXT = _("Use only letters, digits and @ . + - _ in the username.")
+
+
+def password_errors(error):
+    """The password validators' refusals, in the page's language."""
+    texts = []
+    for item in error.error_list:
+        if item.code == "password_too_short":
+            count = (item.params or {}).get("min_length", 8)
+            text = ngettext(
+                "This password is too short: it needs at least %(count)d character.",
+                "This password is too short: it needs at least %(count)d characters.",
+                count,
+            )
+            texts.append(forms.ValidationError(text % {"count": count}, code=item.code))
+        elif item.code in PASSWORD_TEXTS:
+            texts.append(forms.ValidationError(PASSWORD_TEXTS[item.code], code=item.code))
+        else:
+            texts.append(item)
+    return texts
+
+
 class PhoneFields(AccessibleForm):
     """A country picker and a number; `clean()` leaves the E.164 form in `phone_e164`."""
 
-    country = forms.ChoiceField(label="Country", choices=())
+    country = forms.ChoiceField(label=_("Country"), choices=())
     phone_number = forms.CharField(
-        label="Phone number",
+        label=_("Phone number"),
         max_length=32,
-        help_text="Your mobile number, e.g. 415 555 0123, or in international form: +14155550123.",
+        help_text=_("Your mobile number, e.g. 415 555 0123, or in international form: +14155550123."),
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
     )
 
@@ -66,28 +98,28 @@ class PhoneFields(AccessibleForm):
             try:
                 data["phone_e164"] = parse_phone_number(data["phone_number"], country=data["country"]).e164
             except (InvalidPhoneNumber, CountryNotAllowed) as exc:
-                self.add_error("phone_number", exc.detail)
+                self.add_error("phone_number", refusal_text(exc))
         return data
 
 
 class ChannelField(forms.ChoiceField):
     def __init__(self, **kwargs):
-        kwargs.setdefault("label", "Send my codes by")
+        kwargs.setdefault("label", _("Send my codes by"))
         super().__init__(choices=CodeChannel.choices, widget=RadioSelect, initial=CodeChannel.SMS, **kwargs)
 
 
 class SignupForm(PhoneFields):
     username = forms.CharField(
-        label="Username",
+        label=_("Username"),
         max_length=150,
-        validators=[UnicodeUsernameValidator()],
-        help_text="Letters, digits and @ . + - _ only.",
+        validators=[UnicodeUsernameValidator(message=USERNAME_TEXT)],
+        help_text=_("Letters, digits and @ . + - _ only."),
         widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}),
     )
     password = forms.CharField(
-        label="Password",
+        label=_("Password"),
         strip=False,
-        help_text="At least 8 characters, not only digits, not a common password.",
+        help_text=_("At least 8 characters, not only digits, not a common password."),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     channel = ChannelField()
@@ -96,7 +128,7 @@ class SignupForm(PhoneFields):
     def clean_username(self):
         username = self.cleaned_data["username"]
         if get_user_model().objects.filter(username__iexact=username).exists():
-            raise forms.ValidationError("This username is taken.", code="username_taken")
+            raise forms.ValidationError(_("This username is taken."), code="username_taken")
         return username
 
     def clean(self):
@@ -106,30 +138,31 @@ class SignupForm(PhoneFields):
             try:
                 password_validation.validate_password(data["password"], user)
             except forms.ValidationError as exc:
-                self.add_error("password", exc)
+                self.add_error("password", password_errors(exc))
         return data
 
 
 class LoginForm(AccessibleForm):
     username = forms.CharField(
-        label="Username",
+        label=_("Username"),
         max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}),
     )
     password = forms.CharField(
-        label="Password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+        label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
     )
 
 
 class CodeForm(AccessibleForm):
-    code = forms.CharField(label="Code", max_length=32)
+    code = forms.CharField(label=_("Code"), max_length=32)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         length = app_settings.CODE_LENGTH
         field = self.fields["code"]
-        field.help_text = f"The {length} digits we sent you."
-        self.code_validator = RegexValidator(rf"^[0-9]{{{length}}}\Z", f"Type the {length} digits of the code.")
+        field.help_text = gettext("The %(count)s digits we sent you.") % {"count": length}
+        message = gettext("Type the %(count)s digits of the code.") % {"count": length}
+        self.code_validator = RegexValidator(rf"^[0-9]{{{length}}}\Z", message)
         field.widget.attrs.update(
             {
                 "autocomplete": "one-time-code",

@@ -3,14 +3,15 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
 
 class CodeChannel(models.TextChoices):
     """How a person's codes reach them: the two channels of a single delivery."""
 
-    SMS = "sms", "Text message (SMS)"
-    CALL = "call", "Voice call"
+    SMS = "sms", _("Text message (SMS)")
+    CALL = "call", _("Voice call")
 
 
 class PhoneProfile(models.Model):

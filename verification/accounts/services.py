@@ -63,8 +63,9 @@ def account_signup(*, username, password, phone_number, channel, locale, actor):
         except IntegrityError:
             raise UsernameTaken() from None
         PhoneProfile.objects.create(user=user, phone_number=phone_number, preferred_channel=channel)
-        # Inside the transaction: a refused send (throttled, bad channel) leaves no account behind.
-        return code_send(user=user, purpose=Purpose.SIGNUP, actor=actor, locale=locale)
+        # Inside the transaction: a refused send (throttled, bad channel) leaves no account behind. Only
+        # the cooldown of a code sent moments ago (a signup started over) waits instead: see code_send.
+        return code_send(user=user, purpose=Purpose.SIGNUP, actor=actor, locale=locale, defer=True)
 
 
 def account_authenticate(*, request, username, password, ip):
@@ -110,14 +111,50 @@ def login_start(*, user, actor, locale, next_url="", current=None):
                 return current
         except NotFound:
             pass
-    return code_send(user=user, purpose=purpose, actor=actor, locale=locale, next_url=next_url)
+    return code_send(user=user, purpose=purpose, actor=actor, locale=locale, next_url=next_url, defer=True)
 
 
-def code_send(*, user, purpose, actor, locale, phone_number=None, channel=None, next_url=""):
+COOLDOWN = "resend_cooldown"  # the refusal code of the number's cooldown, a real one and a withheld step's
+
+
+def code_send(*, user, purpose, actor, locale, phone_number=None, channel=None, next_url="", defer=False):
     """A new verification for the flow's number.
 
     A number another account verified gets none, and no answer that says so: a withheld code step
-    (withheld.py) that looks the same, sends nothing and can never succeed."""
+    (withheld.py) that looks the same, sends nothing and can never succeed.
+
+    With `defer`, a send held back only by the number's cooldown (a code went to it moments ago: the
+    signup just finished, or was started over) is not refused: the flow comes back without a
+    verification (`deferred`), and the code page sends it once the cooldown is over. The cooldown
+    still holds: nothing is sent sooner."""
+    try:
+        return _code_send(user, purpose, actor, locale, phone_number, channel, next_url)
+    except Throttled as exc:
+        if not (defer and exc.code == COOLDOWN):
+            raise
+    profile = user.phone_profile
+    return CodeFlow(
+        purpose,
+        user.pk,
+        "",
+        phone_number or str(profile.phone_number),
+        channel or profile.preferred_channel,
+        next_url,
+        user.get_username(),
+    )
+
+
+def send_wait_seconds(phone_number):
+    """Seconds until a deferred flow's code may go (the number's limits, and a withheld step's stand-ins)."""
+    now = clock.now().timestamp()
+    rules = send_rules(phone_number) + withheld.shadow_rules(phone_number)
+    try:
+        return max(ratelimit.seconds_until_free(rule, now=now) for rule in rules)
+    except ServiceUnavailable:
+        return 0  # Redis is down: the send itself will say so
+
+
+def _code_send(user, purpose, actor, locale, phone_number, channel, next_url):
     profile = user.phone_profile
     channel = channel or profile.preferred_channel
     phone_number = phone_number or str(profile.phone_number)
@@ -158,6 +195,8 @@ def _scope(flow):
 
 
 def code_get(flow):
+    if not flow.verification_id:  # deferred: no verification yet
+        raise NotFound()
     if flow.withheld is not None:
         return withheld.as_verification(flow)
     return core.verification_get(verification_id=flow.verification_id, scope=_scope(flow))
@@ -215,9 +254,12 @@ def code_restart(*, flow, channel, actor, locale):
 
 
 def code_abandon(*, flow, actor):
-    """Give up the code step: its verification is canceled, and a number being changed to is dropped."""
+    """Give up the code step: its verification is canceled, and a number being changed to is dropped.
+
+    A signup given up ("Cancel and start over") takes its unfinished account with it, so that
+    starting over can use the same username; an account whose number was ever verified stays."""
     try:
-        if flow.withheld is None:  # a withheld step has no verification to cancel
+        if flow.withheld is None and flow.verification_id:  # a withheld or deferred step has none to cancel
             core.verification_cancel(verification_id=flow.verification_id, actor=actor, scope=_scope(flow))
     except NotFound:
         pass  # already over: nothing to cancel (an ended one is refused, not raised)
@@ -225,6 +267,14 @@ def code_abandon(*, flow, actor):
         PhoneProfile.objects.filter(user_id=flow.user_id, pending_phone_number=flow.phone_number).update(
             pending_phone_number=""
         )
+    elif flow.purpose == Purpose.SIGNUP:
+        with transaction.atomic():
+            user = get_user_model().objects.select_for_update().filter(pk=flow.user_id).first()
+            if user is not None and _is_unfinished_signup(user):
+                account_event(
+                    event=Purpose.SIGNUP, outcome="canceled", actor=actor, user=user, phone_number=flow.phone_number
+                )
+                user.delete()
 
 
 def resend_wait_seconds(verification):

@@ -5,6 +5,10 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
@@ -26,34 +30,63 @@ from .flow import Purpose, flow_clear, flow_load, flow_save
 from .forms import CodeForm
 from .models import CodeChannel
 from .pages import (
-    CHANNEL_WORDS,
     NUMBER_TAKEN,
     actor,
     page_locale,
+    refusal_text,
     throttled_text,
+    wait_units,
     wait_words,
 )
 from .services import Refusal
 
 ENDED_TEXTS = {
-    "verification_expired": "This code has expired.",
-    "max_attempts_reached": "Too many wrong codes: this code is locked.",
-    "verification_failed": "We could not get the code to your phone.",
-    "verification_canceled": "This code was replaced or canceled.",
-    "verification_approved": "This code was already used.",
+    "verification_expired": _("This code has expired."),
+    "max_attempts_reached": _("Too many wrong codes: this code is locked."),
+    "verification_canceled": _("This code was replaced or canceled."),
+    "verification_approved": _("This code was already used."),
+}
+# A failed delivery says only that: not "we sent", not "the code is on the sandbox phone".
+FAILED_TEXTS = {
+    "call": _("We could not get the code to your phone: the voice call to %(number)s did not go through."),
+    "sms": _("We could not get the code to your phone: the text message to %(number)s was not delivered."),
+}
+# The buttons, one sentence each (a translation may order its words as it needs).
+AGAIN_LABELS = {"sms": _("Send it again by text message"), "call": _("Send it again by voice call")}
+INSTEAD_LABELS = {"sms": _("Send it by text message instead"), "call": _("Send it by voice call instead")}
+NEW_LABELS = {"sms": _("Send a new code by text message"), "call": _("Send a new code by voice call")}
+SEND_LABELS = {"sms": _("Send the code by text message"), "call": _("Send the code by voice call")}
+# What the wait is for, with the wait (later) and without (now); verify.js counts down with the same words.
+WAITS = {
+    "again": (_("You can ask for it again in %(wait)s."), _("You can ask for it again now.")),
+    "call": (_("You can ask for another call in %(wait)s."), _("You can ask for another call now.")),
+    "new": (_("You can ask for a new code in %(wait)s."), _("You can ask for a new code now.")),
+    "send": (_("We can send your code in %(wait)s."), _("We can send your code now.")),
+}
+# Where "Cancel and start over" (or "Keep my current number") lands, and what it says there.
+CANCELED = {
+    Purpose.SIGNUP: (
+        _("You canceled the signup: its code no longer works and the account was not kept. You can start over here."),
+        "accounts:signup",
+    ),
+    Purpose.LOGIN: (
+        _("You canceled the sign-in: its code no longer works. You can sign in again here."),
+        "accounts:login",
+    ),
+    Purpose.PHONE_CHANGE: (_("Your phone number was not changed."), "accounts:profile"),
 }
 
 # Why a code step cannot go on: what to say, and where to go then.
 REFUSED = {
-    Refusal.ACCOUNT_GONE: ("This account no longer exists.", "accounts:login"),
-    Refusal.PHONE_CHANGE_REPLACED: ("This number change was replaced by a newer one.", "accounts:profile"),
+    Refusal.ACCOUNT_GONE: (_("This account no longer exists."), "accounts:login"),
+    Refusal.PHONE_CHANGE_REPLACED: (_("This number change was replaced by a newer one."), "accounts:profile"),
     Refusal.NUMBER_TAKEN: (NUMBER_TAKEN, None),
-    Refusal.CANNOT_SIGN_IN: ("This account cannot sign in.", "accounts:login"),
+    Refusal.CANNOT_SIGN_IN: (_("This account cannot sign in."), "accounts:login"),
 }
 # A send refused for the number or the channel: said, and the page shows the code as it is.
 SEND_REFUSALS = (ChannelNotAvailable, InvalidPhoneNumber, CountryNotAllowed, DeliveryBlocked)
-KEYPAD_ONLY = "This code is not typed here: answer the call and type it on your phone's keypad, then press #."
-KEYPAD_WAITING = "Your phone has not sent the code yet. Type it on the keypad during the call, then press #."
+KEYPAD_ONLY = _("This code is not typed here: answer the call and type it on your phone's keypad, then press #.")
+KEYPAD_WAITING = _("Your phone has not sent the code yet. Type it on the keypad during the call, then press #.")
 
 
 def _current_flow(request):
@@ -75,7 +108,7 @@ def _current_flow(request):
 def _no_flow(request):
     if request.user.is_authenticated:
         return redirect("accounts:profile")
-    messages.info(request, "Sign in or sign up first: then we send you a code.")
+    messages.info(request, gettext("Sign in or sign up first: then we send you a code."))
     return redirect("accounts:login")
 
 
@@ -87,7 +120,7 @@ def _refused(request, flow, exc):
     """End the code step that can no longer go on, and say why."""
     flow_clear(request)
     text, to = REFUSED[exc.reason]
-    messages.error(request, text)
+    messages.error(request, str(text))
     if to is None:
         to = "accounts:profile" if flow.purpose == Purpose.PHONE_CHANGE else "accounts:signup"
     return redirect(to)
@@ -99,6 +132,8 @@ def verify(request):
     flow = _current_flow(request)
     if flow is None:
         return _no_flow(request)
+    if not flow.verification_id:  # deferred: its code goes once the number's cooldown is over
+        return render(request, "accounts/verify.html", _deferred_context(flow))
     try:
         verification = services.code_get(flow)
     except NotFound:
@@ -106,7 +141,7 @@ def verify(request):
         return _no_flow(request)
     form = CodeForm()
     if request.method == "POST" and _is_keypad(verification):
-        messages.error(request, KEYPAD_ONLY)  # the page shows the code: typing it here would prove nothing
+        messages.error(request, str(KEYPAD_ONLY))  # the page shows the code: typing it here would prove nothing
         return redirect("accounts:verify")
     if request.method == "POST":
         form = CodeForm(request.POST)
@@ -114,7 +149,7 @@ def verify(request):
             try:
                 result, user = services.code_check(flow=flow, code=form.cleaned_data["code"], actor=_who(request, flow))
             except KeypadOnly:
-                messages.error(request, KEYPAD_ONLY)
+                messages.error(request, str(KEYPAD_ONLY))
                 return redirect("accounts:verify")
             except services.CodeStepRefused as exc:
                 return _refused(request, flow, exc)
@@ -128,7 +163,12 @@ def verify(request):
                 verification = result.verification
                 left = result.checks_remaining
                 if left:
-                    form.add_error("code", f"That code is not right. {left} {'try' if left == 1 else 'tries'} left.")
+                    text = ngettext(
+                        "That code is not right. %(count)s try left.",
+                        "That code is not right. %(count)s tries left.",
+                        left,
+                    )
+                    form.add_error("code", text % {"count": left})
     return render(request, "accounts/verify.html", _context(flow, verification, form))
 
 
@@ -142,27 +182,63 @@ def _context(flow, verification, form):
     # Approved by the phone, waiting for this page to go on: not an ended code.
     keypad_approved = keypad and verification.status == Status.APPROVED
     ended = None if pending or keypad_approved else VerificationNotPending(verification.status).code
-    other = CodeChannel.CALL if flow.channel == CodeChannel.SMS else CodeChannel.SMS
     # A resend (pending) and a new code (ended) wait for the same limits on the number.
     wait = services.resend_wait_seconds(verification)
+    if keypad_approved:
+        headline, waiting = _("Your phone sent the code"), "call"
+    elif keypad:
+        headline, waiting = _("Type this code on your phone"), "call"
+    elif pending:
+        headline, waiting = _("Enter your code"), "again"
+    else:
+        headline, waiting = _("Ask for a new code"), "new"
+    if ended == "verification_failed":
+        ended_text = FAILED_TEXTS[flow.channel] % {"number": mask_phone_number(flow.phone_number)}
+    else:
+        ended_text = ENDED_TEXTS.get(ended, _("This code can no longer be used."))
     return {
-        "flow": flow,
+        **_shared_context(flow, wait, waiting),
         "form": form,
         "verification": verification,
+        "headline": headline,
         "pending": pending,
         "ended": ended,
         "keypad": keypad,
         "keypad_approved": keypad_approved,
         "keypad_code": verification.keypad_code if keypad else None,
-        "ended_text": ENDED_TEXTS.get(ended, "This code can no longer be used."),
-        "masked_number": mask_phone_number(flow.phone_number),
-        "channel_words": CHANNEL_WORDS[flow.channel],
-        "other_channel": other,
-        "other_channel_words": CHANNEL_WORDS[other],
-        "wait_seconds": wait,
-        "wait_words": wait_words(wait),
+        "keypad_spoken": " ".join(verification.keypad_code or "") if keypad else "",
+        "ended_text": ended_text,
         "checks_remaining": verification.checks_remaining,
-        "sandbox_enabled": getattr(settings, "SANDBOX_ENABLED", False),
+    }
+
+
+def _deferred_context(flow):
+    """A code step whose code has not gone yet (another went to the number moments ago)."""
+    wait = services.send_wait_seconds(flow.phone_number)
+    return {**_shared_context(flow, wait, "send"), "deferred": True, "headline": _("Your code goes out in a moment")}
+
+
+def _shared_context(flow, wait, waiting):
+    other = CodeChannel.CALL if flow.channel == CodeChannel.SMS else CodeChannel.SMS
+    later, now = WAITS[waiting]
+    sandbox = getattr(settings, "SANDBOX_ENABLED", False)
+    return {
+        "flow": flow,
+        "masked_number": mask_phone_number(flow.phone_number),
+        "other_channel": other,
+        "again_label": AGAIN_LABELS[flow.channel],
+        "instead_label": INSTEAD_LABELS[other],
+        "new_label": NEW_LABELS[flow.channel],
+        "new_other_label": NEW_LABELS[other],
+        "send_label": SEND_LABELS[flow.channel],
+        "send_other_label": INSTEAD_LABELS[other],
+        "wait_seconds": wait,
+        "wait_text": later % {"wait": wait_words(wait)},
+        "wait_later": later % {"wait": "{wait}"},
+        "wait_now": now,
+        "wait_units": wait_units(),
+        "sandbox_enabled": sandbox,
+        "sandbox_link": f"{reverse('sandbox:phone')}?{urlencode({'to': flow.phone_number})}" if sandbox else "",
     }
 
 
@@ -173,6 +249,8 @@ def keypad_continue(request):
     flow = _current_flow(request)
     if flow is None:
         return _no_flow(request)
+    if not flow.verification_id:  # deferred: nothing to follow yet
+        return redirect("accounts:verify")
     try:
         verification, user = services.code_follow(flow)
     except NotFound:
@@ -183,7 +261,7 @@ def keypad_continue(request):
     if user is not None:
         return _done(request, flow, user)
     if verification.is_pending and _is_keypad(verification):
-        messages.info(request, KEYPAD_WAITING)
+        messages.info(request, str(KEYPAD_WAITING))
     return redirect("accounts:verify")  # an ended code: the page says how, and offers a new one
 
 
@@ -204,10 +282,14 @@ def status(request):
 def _done(request, flow, user):
     flow_clear(request)
     if flow.purpose == Purpose.PHONE_CHANGE:
-        messages.success(request, f"Your phone number is now {mask_phone_number(flow.phone_number)}.")
+        text = gettext("Your phone number is now %(number)s.")
+        messages.success(request, text % {"number": mask_phone_number(flow.phone_number)})
         return redirect("accounts:profile")
     login(request, user)
-    welcome = "Your phone number is verified. Welcome!" if flow.purpose == Purpose.SIGNUP else "You are signed in."
+    if flow.purpose == Purpose.SIGNUP:
+        welcome = gettext("Your phone number is verified. Welcome!")
+    else:
+        welcome = gettext("You are signed in.")
     messages.success(request, welcome)
     # A path (safe_next made sure), never a URL name: redirect() would try to reverse one.
     return HttpResponseRedirect(flow.next_url) if flow.next_url else redirect("accounts:profile")
@@ -225,7 +307,7 @@ def resend(request):
     return _send_again(
         request,
         lambda flow: services.code_resend(flow=flow, channel=_channel(request), actor=_who(request, flow)),
-        done="The code is on its way again by {channel}.",
+        done=RESENT,
         ended_quietly=(VerificationNotPending, NotFound),  # the page says how it ended
     )
 
@@ -233,14 +315,26 @@ def resend(request):
 @never_cache
 @require_POST
 def restart(request):
-    """A new code, after the old one expired, was locked or could not be delivered."""
+    """A new code, after the old one expired, was locked or could not be delivered; or a deferred step's first."""
+    flow = _current_flow(request)
     return _send_again(
         request,
         lambda flow: services.code_restart(
             flow=flow, channel=_channel(request), actor=_who(request, flow), locale=page_locale()
         ),
-        done="A new code is on its way by {channel}.",
+        done=SENT if flow is not None and not flow.verification_id else RESTARTED,
     )
+
+
+RESENT = {
+    "sms": _("The code is on its way again by text message."),
+    "call": _("The code is on its way again by voice call."),
+}
+RESTARTED = {
+    "sms": _("A new code is on its way by text message."),
+    "call": _("A new code is on its way by voice call."),
+}
+SENT = {"sms": _("Your code is on its way by text message."), "call": _("Your code is on its way by voice call.")}
 
 
 def _send_again(request, send, *, done, ended_quietly=()):
@@ -253,22 +347,27 @@ def _send_again(request, send, *, done, ended_quietly=()):
     except Throttled as exc:
         messages.error(request, throttled_text(exc))
     except SEND_REFUSALS as exc:
-        messages.error(request, exc.detail)
+        messages.error(request, refusal_text(exc))
     except services.CodeStepRefused as exc:
         return _refused(request, flow, exc)
     except ended_quietly:
         pass
     else:
         flow_save(request, flow)
-        messages.success(request, done.format(channel=CHANNEL_WORDS[flow.channel]))
+        messages.success(request, str(done[flow.channel]))
     return redirect("accounts:verify")
 
 
 @never_cache
 @require_POST
 def cancel(request):
+    """Give up the code step, and say so where the person expects to be: the signup or sign-in page to
+    start over, or the profile for a number change."""
     flow = _current_flow(request)
-    if flow is not None:
-        services.code_abandon(flow=flow, actor=_who(request, flow))
-        flow_clear(request)
-    return redirect("accounts:profile" if request.user.is_authenticated else "accounts:login")
+    if flow is None:
+        return redirect("accounts:profile" if request.user.is_authenticated else "accounts:login")
+    services.code_abandon(flow=flow, actor=_who(request, flow))
+    flow_clear(request)
+    text, to = CANCELED[flow.purpose]
+    messages.info(request, str(text))
+    return redirect(to)

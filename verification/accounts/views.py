@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -30,6 +31,7 @@ from .pages import (
     actor,
     client_ip,
     page_locale,
+    refusal_text,
     safe_next,
     throttled_text,
 )
@@ -40,11 +42,12 @@ def send_errors(form, exc):
     if isinstance(exc, Throttled):
         form.add_error(None, throttled_text(exc))
     elif isinstance(exc, ChannelNotAvailable):
-        form.add_error("channel" if "channel" in form.fields else None, exc.detail)
+        form.add_error("channel" if "channel" in form.fields else None, refusal_text(exc))
     elif "phone_number" in form.fields:
-        form.add_error("phone_number", exc.detail)
+        form.add_error("phone_number", refusal_text(exc))
     else:  # the account's stored number, e.g. from a country no longer allowed
-        form.add_error(None, f"We cannot send a code to this account's number: {exc.detail} Ask an administrator.")
+        text = _("We cannot send a code to this account's number: %(reason)s Ask an administrator.")
+        form.add_error(None, text % {"reason": refusal_text(exc)})
 
 
 SEND_ERRORS = (Throttled, ChannelNotAvailable, InvalidPhoneNumber, CountryNotAllowed, DeliveryBlocked)
@@ -76,7 +79,7 @@ def signup(request):
                     actor=actor(request, data["username"]),
                 )
             except services.UsernameTaken:
-                form.add_error("username", "This username is taken.")
+                form.add_error("username", _("This username is taken."))
             except SEND_ERRORS as exc:
                 send_errors(form, exc)
             else:
@@ -112,10 +115,10 @@ def _sign_in(request, template, *, next_url):
                 current=flow_load(request),
             )
         except services.InvalidCredentials:
-            form.add_error(None, "The username or the password is not right.")
+            form.add_error(None, _("The username or the password is not right."))
         except services.NoPhone:
             # Only after the right password. Made by createsuperuser, typically: no code, so no sign-in.
-            form.add_error(None, NO_PHONE.format(username=username))
+            form.add_error(None, NO_PHONE % {"username": username})
         except SEND_ERRORS as exc:
             send_errors(form, exc)
         else:
@@ -139,7 +142,7 @@ def admin_login(request):
     if request.user.is_authenticated:
         if request.user.is_active and request.user.is_staff:
             return HttpResponseRedirect(target)
-        messages.error(request, "This account cannot use the admin.")
+        messages.error(request, _("This account cannot use the admin."))
         return redirect("accounts:profile")
     return _sign_in(request, "admin/login.html", next_url=target)
 
@@ -200,10 +203,10 @@ def profile_phone(request):
     except SEND_ERRORS as exc:
         send_errors(form, exc)
     except PhoneProfile.DoesNotExist:
-        form.add_error(None, "This account has no phone number to change. Ask an administrator.")
+        form.add_error(None, _("This account has no phone number to change. Ask an administrator."))
     else:
         flow_save(request, flow)
-        messages.info(request, MAYBE_SENT)
+        messages.info(request, str(MAYBE_SENT))
         return redirect("accounts:verify")
     return _profile_page(request, phone_form=form)
 
@@ -217,5 +220,5 @@ def profile_channel(request):
         return _profile_page(request, channel_form=form)
     services.profile_set_channel(user=request.user, channel=form.cleaned_data["preferred_channel"])
     channel = CHANNEL_WORDS[form.cleaned_data["preferred_channel"]]
-    messages.success(request, f"Saved: your codes will come by {channel}.")
+    messages.success(request, _("Saved: your codes will come by %(channel)s.") % {"channel": channel})
     return redirect("accounts:profile")

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SandboxConfig(AppConfig):
@@ -6,5 +7,5 @@ class SandboxConfig(AppConfig):
 
     name = "verification.sandbox"
     label = "sandbox"
-    verbose_name = "Sandbox carrier"
+    verbose_name = _("Sandbox carrier")
     default_auto_field = "django.db.models.BigAutoField"

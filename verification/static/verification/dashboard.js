@@ -13,8 +13,8 @@
       data: {
         labels: data.daily.map(function (d) { return d.day; }),
         datasets: [
-          { label: "Verifications", data: data.daily.map(function (d) { return d.total; }), borderColor: "#417690" },
-          { label: "Approved", data: data.daily.map(function (d) { return d.approved; }), borderColor: "#2e7d32" }
+          { label: daily.getAttribute("data-label-total") || "Verifications", data: data.daily.map(function (d) { return d.total; }), borderColor: "#417690" },
+          { label: daily.getAttribute("data-label-approved") || "Approved", data: data.daily.map(function (d) { return d.approved; }), borderColor: "#2e7d32" }
         ]
       },
       options: { maintainAspectRatio: false, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } }

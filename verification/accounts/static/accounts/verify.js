@@ -4,16 +4,19 @@
 (function () {
   "use strict";
 
-  // As the server says it (pages.wait_words): seconds under two minutes, whole minutes from there.
-  var waitWords = function (seconds) {
-    if (seconds < 120) return seconds + (seconds === 1 ? " second" : " seconds");
-    return Math.ceil(seconds / 60) + " minutes";
-  };
-
   var wait = document.getElementById("resend-wait");
   if (wait) {
+    // The server's words, in the page's language (pages.wait_words): seconds under two minutes,
+    // whole minutes from there; "{n}" and "{wait}" are filled in here.
+    var words = function (name, fallback) { return wait.getAttribute("data-" + name) || fallback; };
+    var waitWords = function (seconds) {
+      if (seconds < 120) return words(seconds === 1 ? "unit-one" : "unit-other", "{n} s").replace("{n}", seconds);
+      return words("unit-minutes", "{n} min").replace("{n}", Math.ceil(seconds / 60));
+    };
     var seconds = parseInt(wait.getAttribute("data-wait-seconds"), 10) || 0;
-    var text = wait.getAttribute("data-wait-text") || "You can ask for it again";
+    var later = words("wait-later", "{wait}");
+    var now = words("wait-now", "");
+    var sendWhenFree = wait.hasAttribute("data-send-when-free");
     var buttons = document.querySelectorAll("[data-resend]");
     var status = document.getElementById("resend-status");
     var deadline = Date.now() + seconds * 1000;
@@ -22,12 +25,14 @@
       var left = Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
       for (var i = 0; i < buttons.length; i++) buttons[i].disabled = left > 0;
       if (left > 0) {
-        wait.textContent = text + " in " + waitWords(left) + ".";
+        wait.textContent = later.replace("{wait}", waitWords(left));
       } else {
-        wait.textContent = text + " now.";
+        wait.textContent = now;
         if (timer !== null) {
           clearInterval(timer);
-          if (status) status.textContent = text + " now.";
+          if (status) status.textContent = now;
+          // A code this step has not sent yet (a sign-in right after another code): it goes by itself.
+          if (sendWhenFree && buttons.length) buttons[0].form.requestSubmit(buttons[0]);
         }
       }
     };

@@ -8,6 +8,13 @@
   var inboxUrl = list.getAttribute("data-inbox-url");
   var audioUrl = list.getAttribute("data-audio-url");
   var espeak = list.getAttribute("data-espeak") === "1";
+  // The page's words, in its language ("{to}" and "{from}" filled in here).
+  var statuses = JSON.parse(list.getAttribute("data-statuses") || "{}");
+  var words = function (name, values) {
+    var text = list.getAttribute("data-" + name) || "";
+    Object.keys(values || {}).forEach(function (k) { text = text.replace("{" + k + "}", values[k]); });
+    return text;
+  };
   var seen = {};
   list.querySelectorAll("[data-id]").forEach(function (node) { seen[node.getAttribute("data-id")] = true; });
   var POLL_MS = 2000;
@@ -24,12 +31,14 @@
     item.setAttribute("data-id", entry.id);
     item.setAttribute("data-key", key(entry));
     var header = el("header");
-    header.appendChild(el("span", "channel", entry.channel === "call" ? "Call" : "SMS"));
-    header.appendChild(el("span", "meta", "to " + entry.to + " from " + entry.from));
+    header.appendChild(el("span", "channel", words(entry.channel === "call" ? "call" : "sms")));
+    header.appendChild(el("span", "meta", words("route", { to: entry.to, from: entry.from })));
     var time = el("time", "meta", new Date(entry.created_at).toLocaleTimeString());
     time.setAttribute("datetime", entry.created_at);
     header.appendChild(time);
-    header.appendChild(el("span", "status-badge", entry.status));
+    var badge = el("span", "status-badge", statuses[entry.status] || entry.status);
+    badge.setAttribute("data-status", entry.status);
+    header.appendChild(badge);
     item.appendChild(header);
     if (entry.text) item.appendChild(el("p", "text", entry.text));
     var done = entry.status !== "queued" && entry.status !== "in_progress";
@@ -38,7 +47,7 @@
       audio.controls = true;
       audio.preload = "none";
       audio.src = audioUrl.replace("00000000-0000-0000-0000-000000000000", entry.id);
-      audio.setAttribute("aria-label", "Play the call to " + entry.to);
+      audio.setAttribute("aria-label", words("play", { to: entry.to }));
       item.appendChild(audio);
     }
     return item;
@@ -61,7 +70,7 @@
     var changed = nodes.length !== list.children.length || nodes.some(function (node, i) { return list.children[i] !== node; });
     if (changed) list.replaceChildren.apply(list, nodes);
     if (fresh.length && status) {
-      status.textContent = fresh.map(function (e) { return "New " + (e.channel === "call" ? "call" : "text message") + " to " + e.to + "."; }).join(" ");
+      status.textContent = fresh.map(function (e) { return words(e.channel === "call" ? "new-call" : "new-sms", { to: e.to }); }).join(" ");
     }
   }
 

@@ -1,0 +1,258 @@
+"""Every page, in every state a person meets it, in each language: the browser's language picks it, the footer's
+switch changes it, and no text of ours is left in English (compared against the catalogue)."""
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.http import HttpResponse
+from django.test import Client
+
+from tests.helpers import code_of
+from tests.i18n.catalogue import NOT_ENGLISH, PLACEHOLDER, TAG, entries
+from tests.pages.support import PASSWORD, flow_verification, make_user
+from tests.processes import free_port
+from verification import services
+from verification.accounts.models import PhoneProfile
+from verification.models import VerificationAttempt
+
+pytestmark = pytest.mark.django_db
+
+# Django's own English that our forms could show (its catalogues miss some in some languages).
+DJANGO_ENGLISH = ["This field is required.", "This password is", "Enter a valid username", "Select a valid choice"]
+SIDEBAR = re.compile(r'<nav class="sticky" id="nav-sidebar".*?</nav>', re.S)
+# What a person reads: text, and the attributes a screen reader says or a script shows.
+SPOKEN_ATTRIBUTES = {"aria-label", "title", "placeholder", "alt"}
+
+
+class _Text(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.nodes, self._skip = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self._skip += 1
+        for name, value in attrs:
+            shown = name in SPOKEN_ATTRIBUTES or (name.startswith("data-") and not name.endswith("url"))
+            if value and (shown or (tag == "input" and name == "value" and ("type", "submit") in attrs)):
+                self.nodes.append(value)
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip and data.strip():
+            self.nodes.append(" ".join(data.split()))
+
+
+def read(response):
+    parser = _Text()
+    parser.feed(response.content.decode())
+    return parser.nodes
+
+
+def english_left(language, nodes):
+    """Our English texts (msgids whose translation differs) still on the page."""
+    text = " ".join(nodes)
+    translated = " ".join(t for e in entries(language) for t in e.translations)
+    found = []
+    for entry in entries(language):
+        if entry.msgstr.get(None, entry.translations[0]) == entry.msgid:
+            continue  # the same in both languages ("SMS")
+        for source in filter(None, (entry.msgid, entry.msgid_plural)):
+            plain = TAG.sub(" ", source)
+            if len(plain.split()) == 1:  # a single word ("Continue"): only as a whole text of its own
+                found += [source for node in nodes if node == plain.strip()]
+                continue
+            for fragment in PLACEHOLDER.split(plain):
+                fragment = " ".join(fragment.split())
+                if len(fragment.split()) >= 2 and fragment not in translated and fragment in text:
+                    found.append(fragment)
+    return found + [english for english in DJANGO_ENGLISH if english in text]
+
+
+def visit(language):
+    return Client(headers={"Accept-Language": f"{language},en;q=0.5"})
+
+
+def assert_in_language(response, language, where=""):
+    assert response.status_code in (200, 503), (where, response.status_code)
+    assert f'<html lang="{language}"' in response.content.decode(), where
+    assert english_left(language, read(response)) == [], where
+
+
+@pytest.fixture
+def ada(db):
+    return make_user("ada")
+
+
+def signed_in_code_step(client, *, channel="sms"):
+    PhoneProfile.objects.filter(user__username="ada").update(preferred_channel=channel)
+    client.post("/accounts/login/", {"username": "ada", "password": PASSWORD})
+    return flow_verification(client)
+
+
+# One function per page state; each returns the response a person in `language` sees.
+
+
+def home(client):
+    return client.get("/")
+
+
+def signup_page(client):
+    return client.get("/accounts/signup/")
+
+
+def signup_with_errors(client):
+    return client.post("/accounts/signup/", {"username": "", "password": "123", "country": "US", "phone_number": "12"})
+
+
+def signup_with_a_weak_password_and_a_bad_username(client):
+    data = {"username": "bad name!", "password": "12345678", "country": "US", "phone_number": "415 555 0123"}
+    return client.post("/accounts/signup/", {**data, "channel": "sms"})
+
+
+def login_page(client):
+    return client.get("/accounts/login/")
+
+
+def login_wrong_password(client):
+    return client.post("/accounts/login/", {"username": "ada", "password": "wrong"})
+
+
+def code_by_sms_with_a_wrong_code(client):
+    code = code_of(signed_in_code_step(client))
+    return client.post("/accounts/verify/", {"code": "000000" if code != "000000" else "111111"})
+
+
+def code_by_call(client):
+    signed_in_code_step(client, channel="call")
+    return client.get("/accounts/verify/")
+
+
+def code_that_could_not_be_delivered(client):
+    VerificationAttempt.objects.filter(pk=signed_in_code_step(client, channel="call").pk).update(status="failed")
+    return client.get("/accounts/verify/")
+
+
+def code_right_after_another(client):
+    services.verification_create(phone_number="+14155550123", channel="sms")
+    client.post("/accounts/login/", {"username": "ada", "password": PASSWORD})
+    return client.get("/accounts/verify/")
+
+
+def signup_canceled(client):
+    client.post("/accounts/signup/", {"username": "grace", "password": PASSWORD, "country": "US",
+                                      "phone_number": "415 555 0177", "channel": "sms"})  # fmt: skip
+    return client.post("/accounts/verify/cancel/", follow=True)
+
+
+def profile(client):
+    client.post("/accounts/verify/", {"code": code_of(signed_in_code_step(client))})
+    client.post("/accounts/profile/phone/", {"country": "US", "phone_number": "415 555 0188"})
+    client.post("/accounts/verify/cancel/")
+    return client.post("/accounts/profile/channel/", {"preferred_channel": "call"}, follow=True)
+
+
+def sandbox_phone(client):
+    signed_in_code_step(client)
+    return client.get("/sandbox/phone/?to=%2B14155550123")
+
+
+def admin_login(client):
+    return client.post("/admin/login/", {"username": "", "password": ""})
+
+
+def admin_code_step(client):
+    get_user_model().objects.filter(username="ada").update(is_staff=True)
+    client.post("/admin/login/", {"username": "ada", "password": PASSWORD})
+    return client.get("/accounts/verify/")
+
+
+PAGES = [
+    home,
+    signup_page,
+    signup_with_errors,
+    signup_with_a_weak_password_and_a_bad_username,
+    login_page,
+    login_wrong_password,
+    code_by_sms_with_a_wrong_code,
+    code_by_call,
+    code_that_could_not_be_delivered,
+    code_right_after_another,
+    signup_canceled,
+    profile,
+    sandbox_phone,
+    admin_login,
+    admin_code_step,
+]
+
+
+@pytest.mark.parametrize("language", NOT_ENGLISH)
+@pytest.mark.parametrize("page", PAGES, ids=lambda page: page.__name__)
+def test_every_page_is_in_the_browsers_language(ada, page, language):
+    assert_in_language(page(visit(language)), language)
+
+
+@pytest.mark.parametrize("language", NOT_ENGLISH)
+def test_the_code_step_in_keypad_mode_is_in_the_browsers_language(ada, settings, language):
+    settings.VERIFICATION_VOICE_MODE = "keypad"
+    assert_in_language(code_by_call(visit(language)), language)
+
+
+@pytest.mark.parametrize("language", NOT_ENGLISH)
+def test_the_try_again_page_is_in_the_browsers_language(ada, settings, language):
+    url = f"redis://127.0.0.1:{free_port()}/0"
+    cache = {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": url, "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1}}
+    settings.REDIS_URL, settings.CACHES = url, {"default": cache, "ratelimit": cache}
+    response = visit(language).post("/accounts/login/", {"username": "ada", "password": PASSWORD})
+    assert response.status_code == 503
+    assert_in_language(response, language)
+
+
+@pytest.mark.parametrize("language", NOT_ENGLISH)
+def test_the_admins_own_pages_are_in_the_browsers_language(admin_user, language):
+    client = visit(language)
+    client.force_login(admin_user)
+    left = {}
+    for path in ("/admin/verification/dashboard/", "/admin/verification/rate-limits/"):
+        response = client.get(path)
+        assert response.status_code == 200 and f'<html lang="{language}"' in response.content.decode(), path
+        # The admin's sidebar lists Django's model names (their verbose names are not in the catalogue): the
+        # project's own texts are the content and the breadcrumbs.
+        page = SIDEBAR.sub("", response.content.decode())
+        left[path] = english_left(language, read(HttpResponse(page)))
+    assert left == {path: [] for path in left}
+
+
+@pytest.mark.parametrize(
+    ("header", "language"),
+    [("de-DE,de;q=0.9", "de"), ("es-MX", "es"), ("fr-CA", "fr"), ("pt-BR", "pt-br"), ("hi", "hi"),
+     ("en-GB", "en-gb"), ("ja", "en"), ("", "en")],
+)  # fmt: skip
+def test_the_language_is_the_browsers_first_one_we_speak(db, header, language):
+    page = Client(headers={"Accept-Language": header}).get("/accounts/login/").content.decode()
+    assert f'<html lang="{language}"' in page
+    assert f'<option value="{language}" lang="{language}" selected>' in page
+
+
+def test_the_footers_switch_changes_the_language_and_comes_back_to_the_page(db):
+    client = Client(headers={"Accept-Language": "en"})
+    page = client.get("/accounts/login/").content.decode()
+    switch = re.search(r'<form method="post" action="(/i18n/setlang/)" class="language-form">.*?</form>', page, re.S)
+    assert switch and 'name="next" value="/accounts/login/"' in switch.group(0)
+    assert "<script" not in switch.group(0) and "onchange" not in switch.group(0)  # the CSP allows no inline script
+    response = client.post("/i18n/setlang/", {"language": "fr", "next": "/accounts/login/"}, follow=True)
+    assert response.redirect_chain == [("/accounts/login/", 302)]
+    cookie = client.cookies["django_language"]
+    assert cookie.value == "fr" and cookie["httponly"] and cookie["samesite"] == "Lax"
+    assert '<html lang="fr"' in response.content.decode() and "Se connecter" in response.content.decode()
+
+
+def test_a_call_and_an_sms_from_a_page_speak_the_pages_language(ada):
+    client = visit("de")
+    verification = signed_in_code_step(client)
+    assert verification.locale == "de-DE"
