@@ -1,6 +1,6 @@
 """Thin API views: parse with a serializer, call a service, answer with a serializer."""
 
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.renderers import JSONRenderer
@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 from .. import services
 from ..models import ActorType, Delivery, VerificationAttempt
 from ..net import client_ip
+from ..services import statements
 from .authentication import ApiKeyAuthentication, HasApiKey
 from .errors import exception_handler
 from .idempotency import HEADER as IDEMPOTENCY_HEADER
@@ -92,7 +93,7 @@ class VerificationCreateApi(ApiView):
                 status_callback=data.get("status_callback", ""),
             )
             # The answer from what was just written: the row as saved, and its delivery.
-            prefetch_related_objects([verification], deliveries())
+            statements.attach_deliveries(verification, verification.deliveries_written)
             return Response(VerificationOutput(verification).data, status=status.HTTP_201_CREATED)
 
         return idempotent(request, create)
@@ -101,7 +102,7 @@ class VerificationCreateApi(ApiView):
 class VerificationDetailApi(ApiView):
     @extend_schema(responses={200: VerificationOutput}, summary="Read a verification")
     def get(self, request, verification_id):
-        verification = services.verification_get(verification_id=verification_id, scope=own_verifications(request))
+        verification = services.verification_read(verification_id=verification_id, api_key=request.auth)
         return Response(VerificationOutput(verification).data)
 
 
@@ -110,7 +111,7 @@ class VerificationCheckApi(ApiView):
     def post(self, request, verification_id):
         data = validated(CheckInput, request)
         result = services.verification_check(
-            verification_id=verification_id, code=data["code"], actor=api_actor(request), scope=key_verifications(request)
+            verification_id=verification_id, code=data["code"], actor=api_actor(request), api_key=request.auth
         ).raise_if_refused()
         return Response(CheckOutput(result).data)
 
@@ -129,7 +130,7 @@ class VerificationCheckByNumberApi(ApiView):
             phone_number=data["phone_number"], country=data.get("country"), scope=scope
         )
         result = services.verification_check(
-            verification_id=verification.id, code=data["code"], actor=api_actor(request), scope=scope
+            verification_id=verification.id, code=data["code"], actor=api_actor(request), api_key=request.auth
         ).raise_if_refused()
         return Response(CheckOutput(result).data)
 

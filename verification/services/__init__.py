@@ -26,6 +26,7 @@ from .verifications import (
     verification_expire_due,
     verification_get,
     verification_pending_for_number,
+    verification_read,
     verification_resend,
 )
 
@@ -51,6 +52,7 @@ __all__ = [
     "verification_expire_due",
     "verification_get",
     "verification_pending_for_number",
+    "verification_read",
     "verification_resend",
     "workflow_advance",
 ]

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from ..models import ActorType, AuditEvent
+from . import statements
 
 
 @dataclass(frozen=True)
@@ -19,8 +20,8 @@ CARRIER = Actor(type=ActorType.CARRIER, name="plivo")
 
 
 def audit(verification, event, *, actor=SYSTEM, now, delivery=None, from_status="", to_status="", outcome="", **detail):
-    """Append one line to the audit trail. Never pass the code."""
-    return AuditEvent.objects.create(
+    """Append one line to the audit trail, in the caller's transaction. Never pass the code."""
+    return statements.insert(AuditEvent(
         verification=verification,
         delivery=delivery,
         event=event,
@@ -32,4 +33,4 @@ def audit(verification, event, *, actor=SYSTEM, now, delivery=None, from_status=
         ip=actor.ip,
         detail=detail,
         created_at=now,
-    )
+    ))  # fmt: skip

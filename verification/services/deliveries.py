@@ -31,6 +31,7 @@ from ..models import (
     VerificationAttempt,
 )
 from ..phones import is_fixed_line
+from . import statements
 from .audit import CARRIER, SYSTEM, audit
 from .transitions import delivery_move, verification_end
 
@@ -59,14 +60,14 @@ def public_url(name, delivery):
 def delivery_start(verification, channel, *, actor=SYSTEM, now):
     """Make a delivery and hand it to a worker once the transaction commits."""
 
-    delivery = Delivery.objects.create(
+    delivery = statements.insert(Delivery(
         verification=verification,
         channel=channel,
         carrier=app_settings.CARRIER,
         created_at=now,
         updated_at=now,
         due_at=now,
-    )
+    ))  # fmt: skip
     audit(verification, "delivery_queued", actor=actor, now=now, delivery=delivery, channel=channel)
     # After the commit, so a worker never sees it half-written. If the broker fails just
     # then, the delivery stays `queued` and the sweeper hands it over within seconds.
@@ -354,8 +355,8 @@ def delivery_code_spoken(*, delivery_id):
     True only the first time, and only while the call is live (not ended): the code
     is read once per call, and a replayed or late request for it gets nothing.
     """
-    live = Delivery.objects.filter(pk=delivery_id, code_spoken_at=None).exclude(status__in=DELIVERY_FINAL)
-    return bool(live.update(code_spoken_at=clock.now()))
+    spoken = statements.delivery_mark_code_spoken(delivery_id, now=clock.now(), final_statuses=DELIVERY_FINAL)
+    return bool(spoken)
 
 
 def delivery_record_status(
@@ -370,9 +371,12 @@ def delivery_record_status(
     duration=None,
     error="",
 ):
-    """A carrier callback: move the delivery forward (never back) and drive the workflow."""
+    """A carrier callback: move the delivery forward (never back) and drive the workflow,
+    under one row lock, in one transaction."""
     with transaction.atomic():
-        delivery = Delivery.objects.select_for_update().select_related("verification").get(pk=delivery_id)
+        delivery = statements.delivery_locked(delivery_id)  # select_for_update().select_related("verification")
+        if delivery is None:
+            raise Delivery.DoesNotExist(f"No delivery {delivery_id}.")
         if status == DeliveryStatus.COMPLETED and delivery.channel == Channel.CALL and delivery.code_spoken_at is None:
             # Answered by a voicemail, or nobody pressed the key: the code never reached a person.
             status = DeliveryStatus.NO_ANSWER
@@ -387,18 +391,9 @@ def delivery_record_status(
         if duration is not None:
             delivery.duration_seconds = duration
         delivery.error = error[:255] or delivery.error
-        delivery.save(
-            update_fields=[
-                "provider_id",
-                "hangup_cause",
-                "hangup_cause_code",
-                "hangup_cause_name",
-                "hangup_source",
-                "duration_seconds",
-                "error",
-            ]
-        )
-    _finish(delivery, status, error=error, actor=CARRIER)
+        recorded = ["provider_id", "hangup_cause", "hangup_cause_code", "hangup_cause_name", "hangup_source",
+                    "duration_seconds"]  # fmt: skip
+        _finish_locked(delivery, status, error=error, actor=CARRIER, now=clock.now(), also=recorded)
     return delivery
 
 
@@ -407,11 +402,16 @@ def _finish(delivery, status, *, error="", actor=SYSTEM):
     now = clock.now()
     with transaction.atomic():
         delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
-        if error:
-            delivery.error = error[:255]
-        moved = delivery_move(delivery, status, event="delivery_status", actor=actor, now=now, also=["error"])
-        if moved.ended and status in DELIVERY_FAILED:  # in the same transaction: nobody sees one without the other
-            workflow_advance(verification_id=delivery.verification_id, reason="delivery_failed")
+        _finish_locked(delivery, status, error=error, actor=actor, now=now)
+
+
+def _finish_locked(delivery, status, *, error, actor, now, also=()):
+    """`_finish` under the caller's row lock; `also`: other fields the caller changed, saved with it."""
+    if error:
+        delivery.error = error[:255]
+    moved = delivery_move(delivery, status, event="delivery_status", actor=actor, now=now, also=["error", *also])
+    if moved.ended and status in DELIVERY_FAILED:  # in the same transaction: nobody sees one without the other
+        workflow_advance(verification_id=delivery.verification_id, reason="delivery_failed")
 
 
 def workflow_advance(*, verification_id, reason):

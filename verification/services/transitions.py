@@ -14,6 +14,7 @@ from django.db import connection
 from ..exceptions import VerificationNotPending
 from ..models import DELIVERY_PROGRESS
 from ..webhooks.outbox import DELIVERY_UPDATED, event_record, verification_ended
+from . import statements
 from .audit import SYSTEM, audit
 
 
@@ -44,7 +45,7 @@ def verification_end(verification, status, *, event, now, actor=SYSTEM, also=(),
         return Transition(ended=False, refused=VerificationNotPending(verification.status).code)
     before = verification.status
     verification.end(status, now=now)
-    verification.save(update_fields=["status", "ended_at", "code_encrypted", *also])
+    statements.save_fields(verification, ["status", "ended_at", "code_encrypted", *also])
     audit(verification, event, actor=actor, now=now, from_status=before, to_status=status, **detail)
     verification_ended(verification, status, now=now)  # the outbox, in this same transaction
     return Transition(ended=True)
@@ -66,7 +67,7 @@ def delivery_move(delivery, status, *, event, now, actor=SYSTEM, also=(), **deta
     before = delivery.status
     delivery.status = status
     delivery.updated_at = now
-    delivery.save(update_fields=["status", "updated_at", *also])
+    statements.save_fields(delivery, ["status", "updated_at", *also])
     verification = delivery.verification
     audit(verification, event, actor=actor, now=now, delivery=delivery, from_status=before, to_status=status, **detail)
     event_record(verification, DELIVERY_UPDATED, now=now)

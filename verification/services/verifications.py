@@ -1,6 +1,7 @@
 """Create, check, resend, cancel and expire verifications."""
 
 import ipaddress
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -19,6 +20,7 @@ from ..exceptions import (
 from ..locales import normalize_locale
 from ..models import SITE_TENANT, ActorType, Channel, Status, VerificationAttempt, tenant_of
 from ..phones import parse_phone_number
+from . import statements
 from .audit import SYSTEM, audit
 from .deliveries import delivery_start, workflow_steps
 from .transitions import verification_end
@@ -232,10 +234,7 @@ def _create(parsed, channel, locale, code, actor, client_ip, api_key, now, statu
     tenant = tenant_of(api_key)
     _lock_number(tenant, parsed.e164)
     # Only the tenant's own: an API key never supersedes another key's verification, nor the site's.
-    pending = VerificationAttempt.objects.select_for_update().filter(
-        tenant=tenant, phone_number=parsed.e164, status=Status.PENDING
-    )
-    for old in pending:
+    for old in statements.pending_locked(tenant=tenant, phone_number=parsed.e164):
         verification_end(old, Status.CANCELED, event="superseded", actor=actor, now=now)
     verification = VerificationAttempt(
         phone_number=parsed.e164,
@@ -256,10 +255,13 @@ def _create(parsed, channel, locale, code, actor, client_ip, api_key, now, statu
         verification.api_key = api_key
     verification.code_hash = hash_code(code, verification_id=verification.id)
     verification.code_encrypted = encrypt_code(code)
-    verification.save(force_insert=True)
+    statements.insert(verification)
     relay = {"relayed": True} if relayed else {}  # the code came from the caller (services/relay.py)
     audit(verification, "created", actor=actor, now=now, to_status=Status.PENDING, channel=channel, **relay)
-    delivery_start(verification, workflow_steps(verification)[0], actor=actor, now=now)
+    delivery = delivery_start(verification, workflow_steps(verification)[0], actor=actor, now=now)
+    # Its only delivery, for an answer built from what was written (the API's 201), without a
+    # query; not a prefetch cache, which later deliveries would leave stale on this instance.
+    verification.deliveries_written = [delivery]
     return verification
 
 
@@ -268,6 +270,25 @@ def _lock(verification_id, scope):
         return scope.select_for_update().get(pk=verification_id)
     except (VerificationAttempt.DoesNotExist, ValueError, DjangoValidationError):
         raise NotFound() from None
+
+
+def _verification_pk(verification_id):
+    try:
+        return uuid.UUID(str(verification_id))
+    except ValueError:
+        raise NotFound() from None
+
+
+def _lock_own(verification_id, api_key):
+    """`_lock` of every verification (`api_key` None) or of the key's own, in one statement
+    written once (services/statements.py)."""
+    by_key = api_key is not None
+    verification = statements.verification_locked(
+        _verification_pk(verification_id), api_key_id=api_key.pk if by_key else None, by_key=by_key
+    )
+    if verification is None:
+        raise NotFound()
+    return verification
 
 
 def _expire_if_due(verification, *, now, actor=SYSTEM):
@@ -292,14 +313,29 @@ def verification_get(*, verification_id, scope=None):
     return verification
 
 
-def verification_check(*, verification_id, code, actor=SYSTEM, scope=None):
+def verification_read(*, verification_id, api_key):
+    """The key's verification with its deliveries (one statement), its expiry applied if
+    its time ran out: what `verification_get` with the key's scope gives, for the API."""
+    verification = statements.verification_with_deliveries(_verification_pk(verification_id), api_key_id=api_key.pk)
+    if verification is None:
+        raise NotFound()
+    if verification.is_pending and verification.is_expired(clock.now()):
+        with transaction.atomic():
+            locked = _lock_own(verification_id, api_key)
+            _expire_if_due(locked, now=clock.now())
+        verification = statements.verification_with_deliveries(verification.pk, api_key_id=api_key.pk)
+    return verification
+
+
+def verification_check(*, verification_id, code, actor=SYSTEM, scope=None, api_key=None):
     """Compare `code` with the verification's; counts wrong codes; approves once.
 
-    Returns a CheckResult; one for a verification that had already ended is `refused`."""
-    scope = scope if scope is not None else VerificationAttempt.objects.all()
+    `scope`: a queryset of the verifications it may be (all of them if None); or
+    `api_key`: only that key's. Returns a CheckResult; one for a verification that had
+    already ended is `refused`."""
     now = clock.now()
     with transaction.atomic():
-        verification = _lock(verification_id, scope)
+        verification = _lock(verification_id, scope) if scope is not None else _lock_own(verification_id, api_key)
         _expire_if_due(verification, now=now, actor=actor)
         if verification.is_pending and verification.voice_mode == "keypad" and actor.type != ActorType.PHONE:
             raise KeypadOnly()
@@ -320,7 +356,7 @@ def verification_check(*, verification_id, code, actor=SYSTEM, scope=None):
                     outcome="valid" if valid else "invalid",
                 )  # fmt: skip
             else:
-                verification.save(update_fields=["failed_checks"])
+                statements.save_fields(verification, ["failed_checks"])
                 audit(
                     verification, "check", actor=actor, now=now,
                     from_status=Status.PENDING, to_status=Status.PENDING, outcome="invalid",

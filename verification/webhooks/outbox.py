@@ -48,8 +48,9 @@ def _subscribers(verification):
     """Where `verification`'s events go: its key's webhook URL and its own status_callback."""
     if verification.api_key_id is None:
         return []
-    endpoint = WebhookEndpoint.objects.filter(api_key_id=verification.api_key_id).first()
-    urls = [endpoint.url if endpoint else "", verification.status_callback]
+    from ..services.statements import webhook_url
+
+    urls = [webhook_url(verification.api_key_id) or "", verification.status_callback]
     return list(dict.fromkeys(url for url in urls if url))
 
 
