@@ -4,9 +4,7 @@ one in keypad mode carries null once it is no longer pending. The schema now say
 and what the three operations really send over a real socket fits it."""
 
 import pytest
-import requests
 import schemathesis
-from rest_framework_api_key.models import APIKey
 
 from verification.sandbox import simulator
 
@@ -20,15 +18,6 @@ CANCEL = ("/api/v1/verifications/{verification_id}/cancel", "POST")
 @pytest.fixture
 def schema(live_site):
     return schemathesis.openapi.from_url(f"{live_site.url}/api/v1/schema/?format=json")
-
-
-@pytest.fixture
-def http(live_site):
-    session = requests.Session()
-    session.trust_env = False
-    session.headers["Authorization"] = f"Api-Key {APIKey.objects.create_key(name='acme')[1]}"
-    session.base = f"{live_site.url}/api/v1/verifications"
-    return session
 
 
 def verification_schema(schema, path, method):

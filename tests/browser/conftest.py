@@ -1,5 +1,6 @@
 """Playwright driving Debian's Chromium against the live server and the sandbox carrier."""
 
+import contextlib
 import os
 import shutil
 from pathlib import Path
@@ -16,6 +17,26 @@ PHONE = {"width": 390, "height": 844}
 # Deliveries go through Celery, the SDK and the sandbox's threads: give them time, but bounded.
 expect.set_options(timeout=15_000)
 DESKTOP = {"width": 1280, "height": 800}
+
+
+@contextlib.contextmanager
+def csp_watched_pages(browser, **context_options):
+    """An opener of fresh pages (each in its own context: no cookies shared); when the
+    block ends they are closed, and any Content-Security-Policy violation fails the test."""
+    contexts, violations = [], []
+
+    def open_page(**options):
+        context = browser.new_context(**{**context_options, **options})
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+    assert not violations, violations
 
 
 @pytest.fixture(scope="package")
@@ -38,14 +59,8 @@ def browser(django_db_setup):
 @pytest.fixture
 def page(browser, live_site, transactional_db):
     """A phone-sized page on the live site; any Content-Security-Policy violation fails the test."""
-    context = browser.new_context(base_url=live_site.url, viewport=PHONE, locale="en-US")
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    violations = []
-    page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
-    yield page
-    context.close()
-    assert not violations, violations
+    with csp_watched_pages(browser, base_url=live_site.url, viewport=PHONE, locale="en-US") as open_page:
+        yield open_page()
 
 
 def shoot(page, name):

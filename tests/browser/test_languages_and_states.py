@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE, shoot
+from tests.browser.conftest import PHONE, csp_watched_pages, shoot
 from tests.browser.support import sms_code
 from tests.pages.support import PASSWORD, make_user
 from tests.processes import free_port
@@ -16,20 +16,8 @@ from verification import services
 @pytest.fixture
 def page_in(browser, live_site, transactional_db):
     """A phone-sized page whose browser asks for `language` first; CSP violations fail the test."""
-    contexts, violations = [], []
-
-    def open_page(language):
-        context = browser.new_context(base_url=live_site.url, viewport=PHONE, locale=language)
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        page = context.new_page()
-        page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
-    assert not violations, violations
+    with csp_watched_pages(browser, base_url=live_site.url, viewport=PHONE) as open_page:
+        yield lambda language: open_page(locale=language)
 
 
 def sign_in(page, username="ada"):

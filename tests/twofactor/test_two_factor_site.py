@@ -6,7 +6,6 @@ The site runs in a process of its own (tests/two_factor_site: its own settings, 
 file, eager tasks, the sandbox carrier) on an ephemeral port of 127.0.0.1.
 """
 
-import os
 import sqlite3
 import sys
 import time
@@ -14,6 +13,7 @@ import time
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, csp_watched_pages
 from tests.processes import (
     SERVER_ERROR,
     SMS_CODE,
@@ -28,8 +28,6 @@ from tests.processes import (
     wait_until_up,
 )
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PASSWORD = "correct horse battery"
 COOLDOWN = 2  # seconds between two codes to one number: the login's code follows the setup's
 USERS = "\n".join(
@@ -77,20 +75,8 @@ def browser():
 def open_page(browser, site):
     """A fresh browser session (no cookies) on the site, in `locale`; a Content-Security-Policy
     violation (something two_factor's pages would load from elsewhere) fails the test."""
-    contexts, violations = [], []
-
-    def open_page(locale="en-US"):
-        context = browser.new_context(base_url=site[0], locale=locale)
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        page = context.new_page()
-        page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
-    assert not violations, violations
+    with csp_watched_pages(browser, base_url=site[0], locale="en-US") as open_page:
+        yield lambda locale="en-US": open_page(locale=locale)
 
 
 def inbox_of(url, number):
