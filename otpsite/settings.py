@@ -47,8 +47,8 @@ INSTALLED_APPS = [
     "drf_standardized_errors",
     "phonenumber_field",
     "verification.apps.VerificationConfig",
-    "verification.sandbox.apps.SandboxConfig",
-    "verification.accounts.apps.AccountsConfig",
+    "verification.contrib.sandbox.apps.SandboxConfig",
+    "verification.contrib.accounts.apps.AccountsConfig",
 ]
 
 MIDDLEWARE = [
@@ -164,7 +164,7 @@ LANGUAGES = [
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS = [BASE_DIR / "verification" / "locale"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from verification.accounts.views import admin_login
+from verification.contrib.accounts.views import admin_login
 
 from . import views
 
@@ -13,10 +13,10 @@ urlpatterns = [
     path("admin/verification/", include("verification.admin_urls")),  # before the admin's own
     path("admin/", admin.site.urls),
     path("api/v1/", include("verification.api.urls")),
-    path("accounts/", include("verification.accounts.urls")),
+    path("accounts/", include("verification.contrib.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),  # set_language: the footer's language switch
     path("", include("verification.urls")),
 ]
 
 if settings.SANDBOX_ENABLED:
-    urlpatterns.append(path("sandbox/", include("verification.sandbox.urls")))
+    urlpatterns.append(path("sandbox/", include("verification.contrib.sandbox.urls")))

@@ -39,7 +39,7 @@ def clock(monkeypatch):
 @pytest.fixture
 def live_site(live_server, settings):
     """The live server as the site Plivo (the sandbox) talks to."""
-    from verification.sandbox import simulator
+    from verification.contrib.sandbox import simulator
 
     settings.PUBLIC_BASE_URL = live_server.url
     yield live_server

@@ -2,12 +2,14 @@
 
 The rules are rebuilt from a window's name and subject, the verification rules' (send,
 create, caps, pace) and the sign-in pages' (sign-in, signup, number changes), so each row
-shows its real limit and whether it blocks. An unblock is written to the accounts' audit
-trail and to the admin's log in the same transaction as the reset.
+shows its real limit and whether it blocks (the sign-in pages' only where
+verification.contrib.accounts is installed). An unblock is written to the admin's log and,
+with the accounts app, to the accounts' audit trail, in the same transaction as the reset.
 """
 
 import dataclasses
 
+from django.apps import apps
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -15,8 +17,6 @@ from django.utils.translation import ngettext
 from rest_framework_api_key.models import APIKey
 
 from . import clock, ratelimit
-from .accounts import throttle
-from .accounts.audit import account_event
 from .codes import decrypt_code, encrypt_code
 from .messages import period_words, wait_words
 from .models import SITE_TENANT
@@ -28,8 +28,16 @@ SHADOW_PREFIX = "withheld-"  # the signup page's stand-ins for a number's send l
 KEY_TENANT_PREFIX = "key:"
 
 
+def _accounts_installed():
+    return apps.is_installed("verification.contrib.accounts")
+
+
 def _account_rule(name, subject):
-    """One of the sign-in pages' rules, rebuilt from its window."""
+    """One of the sign-in pages' rules, rebuilt from its window (when the accounts app is installed)."""
+    if not _accounts_installed():
+        return None
+    from .contrib.accounts import throttle
+
     if name == "login-ip":
         return throttle.login_rules(ip=subject, username="")[0]
     if name == "login-user-ip":
@@ -146,22 +154,24 @@ def rate_limit_unblock(*, name, subject, actor, user_id):
     rule = rule_for(name, subject) or ratelimit.Rule(name, subject, limit=1, window=1)
     shown = who(name, subject, _key_names([(name, subject)]))
     number = subject.rpartition("|")[2]
+    message = _("Unblocked %(limit)s for %(who)s.") % {"limit": name, "who": shown}
     with transaction.atomic():
-        event = account_event(
-            event="rate_limit_unblock",
-            outcome="unblocked",
-            actor=actor,
-            phone_number=number if number.startswith("+") else "",
-            limit=name,
-            subject=shown,
-        )
-        LogEntry.objects.log_actions(
-            user_id=user_id,
-            queryset=[event],
-            action_flag=CHANGE,
-            change_message=_("Unblocked %(limit)s for %(who)s.") % {"limit": name, "who": shown},
-            single_object=True,
-        )
+        if _accounts_installed():
+            from .contrib.accounts.audit import account_event
+
+            event = account_event(
+                event="rate_limit_unblock",
+                outcome="unblocked",
+                actor=actor,
+                phone_number=number if number.startswith("+") else "",
+                limit=name,
+                subject=shown,
+            )
+            LogEntry.objects.log_actions(
+                user_id=user_id, queryset=[event], action_flag=CHANGE, change_message=message, single_object=True
+            )
+        else:  # the admin's log alone, about no object
+            LogEntry.objects.create(user_id=user_id, action_flag=CHANGE, object_repr=shown[:200], change_message=message)
         ratelimit.reset(rule)  # last: if Redis refuses, nothing above is kept
     return shown
 

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core import checks
 
 from .conf import current_values, problems
+from .ratelimit import cache_alias
 
 REQUIRED_APPS = ("rest_framework", "rest_framework_api_key")
 SHARED_CACHES = ("django_redis.cache.RedisCache", "django.core.cache.backends.redis.RedisCache")
@@ -28,11 +29,12 @@ def verification_dependencies(app_configs=None, **kwargs):
         for app in REQUIRED_APPS
         if app not in settings.INSTALLED_APPS
     ]
-    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
+    alias = cache_alias()
+    backend = settings.CACHES.get(alias, {}).get("BACKEND", "")
     if not settings.DEBUG and backend not in SHARED_CACHES:
         found.append(
             checks.Warning(
-                f"The default cache is {backend or 'not set'}: rate limits and the fraud guard would not be shared "
+                f"The {alias!r} cache is {backend or 'not set'}: rate limits and the fraud guard would not be shared "
                 "between processes.",
                 hint="Use django-redis (CACHES['default'] = django_redis.cache.RedisCache on your REDIS_URL).",
                 id="verification.W001",

@@ -96,7 +96,7 @@ DEFAULTS = {
 # every process of one installation agrees on it without storing anything
 # (`python manage.py sandbox_credentials` prints both).
 SANDBOX_AUTH_ID = "MA" + "A" * 18
-SANDBOX_TOKEN_SALT = "verification.sandbox.auth-token"
+SANDBOX_TOKEN_SALT = "verification.contrib.sandbox.auth-token"
 SANDBOX_FROM_NUMBER = "+14155550100"
 
 

@@ -19,7 +19,7 @@ def unavailable_response(request, exc):
         body = {"type": "server_error", "errors": [{"code": exc.code, "detail": exc.detail, "attr": None}]}
         response = JsonResponse(body, status=exc.status_code)
     else:
-        response = TemplateResponse(request, "503.html", {"retry_after": exc.retry_after}, status=exc.status_code)
+        response = TemplateResponse(request, "verification/503.html", {"retry_after": exc.retry_after}, status=exc.status_code)
         response.render()
     response["Retry-After"] = str(exc.retry_after)
     return response

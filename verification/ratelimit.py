@@ -88,9 +88,15 @@ class Rule:
 _cluster = {}
 
 
+def cache_alias():
+    """The cache the limits live in: CACHES["ratelimit"] where the site names one (this
+    repository's deployment does), else the site's default cache."""
+    return "ratelimit" if "ratelimit" in settings.CACHES else "default"
+
+
 def _redis():
-    """The Redis of the limits: a Redis Cluster with REDIS_CLUSTER_URL, else the `ratelimit`
-    cache's (REDIS_URL), else None (development: the file cache)."""
+    """The Redis of the limits: a Redis Cluster with REDIS_CLUSTER_URL, else the limits'
+    cache's (REDIS_URL), else None (a cache that is not Redis: development's file cache)."""
     cluster_url = getattr(settings, "REDIS_CLUSTER_URL", "")
     if cluster_url:
         client = _cluster.get(cluster_url)
@@ -102,7 +108,7 @@ def _redis():
     try:
         from django_redis import get_redis_connection
 
-        return get_redis_connection("ratelimit")
+        return get_redis_connection(cache_alias())
     except (ImportError, NotImplementedError):
         return None
 
@@ -125,7 +131,7 @@ class _LocalWindows:
 
     @property
     def cache(self):
-        return caches["ratelimit"]
+        return caches[cache_alias()]
 
     @contextlib.contextmanager
     def locked(self):

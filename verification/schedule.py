@@ -17,7 +17,7 @@ def beat_schedule(*, sweep_every=10.0, accounts=False, sandbox=False):
         "warm-dashboard": {"task": "verification.tasks.warm_dashboard", "schedule": 3600.0},
     }
     if accounts:
-        schedule["purge-account-events"] = {"task": "verification.accounts.tasks.purge_account_events", "schedule": 3600.0}
+        schedule["purge-account-events"] = {"task": "verification.contrib.accounts.tasks.purge_account_events", "schedule": 3600.0}
     if sandbox:
-        schedule["purge-sandbox-inbox"] = {"task": "verification.sandbox.tasks.purge_inbox", "schedule": 3600.0}
+        schedule["purge-sandbox-inbox"] = {"task": "verification.contrib.sandbox.tasks.purge_inbox", "schedule": 3600.0}
     return schedule

@@ -61,7 +61,7 @@ def test_the_list_still_cancels_for_those_who_may_change(admin_client):
 
 
 def test_the_accounts_audit_list_shows_times_to_the_second_too(admin_client):
-    from verification.accounts.audit import account_event
+    from verification.contrib.accounts.audit import account_event
     from verification.services import Actor
 
     event = account_event(event="login", outcome="throttled", actor=Actor(type="user", name="ada", ip="198.51.100.2"))

@@ -9,9 +9,9 @@ from django.contrib.admin.models import LogEntry
 from rest_framework_api_key.models import APIKey
 
 from verification import services
-from verification.accounts import throttle
-from verification.accounts.models import AccountEvent
 from verification.admin_rate_limits import window_token
+from verification.contrib.accounts import throttle
+from verification.contrib.accounts.models import AccountEvent
 from verification.exceptions import Throttled
 
 pytestmark = pytest.mark.django_db
@@ -131,7 +131,7 @@ def test_lifting_a_fraud_block_is_in_the_admin_log_too(admin_client, admin_user)
 
 def every_rule():
     """Each rate-limit rule the app makes, as the code that enforces it builds it."""
-    from verification.accounts.withheld import shadow_rules
+    from verification.contrib.accounts.withheld import shadow_rules
     from verification.services.deliveries import pace_rule
     from verification.services.verifications import cap_rules, create_rules, send_rules
 

@@ -5,8 +5,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from tests.helpers import inbox, spoken_code
+from verification.contrib.sandbox import simulator
 from verification.models import VerificationAttempt
-from verification.sandbox import simulator
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -3,8 +3,8 @@ and caps per country per hour and for all sends."""
 
 import pytest
 
+from verification.contrib.sandbox.models import InboxEntry
 from verification.models import Delivery, VerificationAttempt
-from verification.sandbox.models import InboxEntry
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ and what the three operations really send over a real socket fits it."""
 import pytest
 import schemathesis
 
-from verification.sandbox import simulator
+from verification.contrib.sandbox import simulator
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

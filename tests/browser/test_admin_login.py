@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import shoot
 from tests.browser.support import sms_code
 from tests.pages.support import PASSWORD, make_user
-from verification.accounts.models import PhoneProfile
+from verification.contrib.accounts.models import PhoneProfile
 
 NUMBER = "+14155550166"
 

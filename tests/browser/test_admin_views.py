@@ -16,8 +16,8 @@ from tests.browser.conftest import DESKTOP, PHONE, shoot, sign_in_as
 from tests.browser.test_admin_login import make_admin
 from tests.helpers import code_of
 from verification import services
-from verification.accounts import throttle
-from verification.accounts.audit import account_event
+from verification.contrib.accounts import throttle
+from verification.contrib.accounts.audit import account_event
 from verification.exceptions import Throttled
 from verification.models import FraudBlock, WebhookAttempt, WebhookMessage
 from verification.services import Actor

@@ -8,8 +8,8 @@ from tests.browser.conftest import shoot, sign_in_as
 from tests.browser.support import sms_code
 from tests.pages.support import make_user
 from verification import services
-from verification.accounts.models import PhoneProfile
-from verification.sandbox import phone
+from verification.contrib.accounts.models import PhoneProfile
+from verification.contrib.sandbox import phone
 
 
 def test_a_new_number_replaces_the_old_one_once_its_code_is_entered(page, live_site, client):

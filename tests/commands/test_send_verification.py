@@ -4,8 +4,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from tests.helpers import inbox
+from verification.contrib.sandbox import simulator
 from verification.models import VerificationAttempt
-from verification.sandbox import simulator
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -8,8 +8,8 @@ from django.db import connection
 
 from tests.helpers import code_of, inbox
 from verification import services
+from verification.contrib.sandbox import callbacks, simulator
 from verification.models import Delivery
-from verification.sandbox import callbacks, simulator
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

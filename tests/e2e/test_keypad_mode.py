@@ -5,8 +5,8 @@ import requests
 
 from tests.helpers import inbox, wait_for
 from verification import services
+from verification.contrib.sandbox import simulator
 from verification.models import AuditEvent
-from verification.sandbox import simulator
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -4,9 +4,9 @@ import pytest
 
 from tests.helpers import inbox
 from verification import services
+from verification.contrib.sandbox import simulator
+from verification.contrib.sandbox.models import InboxEntry
 from verification.models import Delivery
-from verification.sandbox import simulator
-from verification.sandbox.models import InboxEntry
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -13,9 +13,9 @@ from django_redis import get_redis_connection
 from otpsite.celery import app as celery_app
 from tests.processes import database_url_of_tests, log_text, start, stop, worker_command
 from verification import health, services
+from verification.contrib.sandbox import simulator
+from verification.contrib.sandbox.models import InboxEntry
 from verification.models import Delivery
-from verification.sandbox import simulator
-from verification.sandbox.models import InboxEntry
 
 BATCH = 50
 

@@ -11,7 +11,7 @@ from tests.faults.conftest import BATCH, broker_at, create_batch, kill_hard, set
 from tests.helpers import wait_for
 from tests.processes import PrivateRedis, database_url_of_tests
 from verification import health
-from verification.sandbox.models import InboxEntry
+from verification.contrib.sandbox.models import InboxEntry
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 

@@ -7,8 +7,8 @@ import pytest
 from django.core import mail
 
 from tests.helpers import code_of, inbox, spoken_code
+from verification.contrib.sandbox import simulator
 from verification.models import FraudBlock, VerificationAttempt
-from verification.sandbox import simulator
 
 from .conftest import MIN_SENDS, pumped
 

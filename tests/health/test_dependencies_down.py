@@ -3,8 +3,8 @@
 import pytest
 
 from tests.pages.support import NUMBER, flow_verification, login_password, make_user
+from verification.contrib.sandbox.models import InboxEntry
 from verification.models import Delivery, VerificationAttempt
-from verification.sandbox.models import InboxEntry
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.translation import to_locale
 
-LOCALE_DIR = Path(settings.BASE_DIR) / "locale"
+LOCALE_DIR = Path(settings.BASE_DIR) / "verification" / "locale"
 # Every page language but the source one (English, US: the msgids themselves).
 TRANSLATED = [code for code, _ in settings.LANGUAGES if code != "en"]
 NOT_ENGLISH = [code for code in TRANSLATED if not code.startswith("en")]

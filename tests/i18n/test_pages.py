@@ -14,7 +14,7 @@ from tests.i18n.catalogue import NOT_ENGLISH, PLACEHOLDER, TAG, entries
 from tests.pages.support import PASSWORD, flow_verification, make_user
 from tests.processes import free_port
 from verification import services
-from verification.accounts.models import PhoneProfile
+from verification.contrib.accounts.models import PhoneProfile
 from verification.models import VerificationAttempt
 
 pytestmark = pytest.mark.django_db

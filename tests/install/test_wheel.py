@@ -37,7 +37,7 @@ INSTALLED_APPS = [
     "drf_standardized_errors",
     "phonenumber_field",
     "verification",
-    "verification.sandbox.apps.SandboxConfig",  # to try the integration without a Plivo account
+    "verification.contrib.sandbox.apps.SandboxConfig",  # to try the integration without a Plivo account
 ]
 MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -67,8 +67,10 @@ from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
+    path("admin/verification/", include("verification.admin_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("verification.api.urls")),
+    path("sandbox/", include("verification.contrib.sandbox.urls")),
     path("", include("verification.urls")),
 ]
 """
@@ -81,13 +83,25 @@ from django.contrib.staticfiles import finders
 from django.template.loader import get_template
 from django.test import Client
 from django.utils import translation
+from django.contrib.auth.models import User
 from rest_framework_api_key.models import APIKey
+from verification import ratelimit
+from verification.admin_rate_limits import window_token
+
+admin = Client()
+admin.force_login(User.objects.create_superuser("admin", "admin@example.com", "x"))
+rule = ratelimit.Rule("send-number", "+14155550123", limit=1, window=60)
+ratelimit.hit([rule])
 
 print(json.dumps({
     "package": str(pathlib.Path(verification.__file__).resolve()),
     "template": get_template("sandbox/phone.html").origin.name,
     "static": finders.find("verification/dashboard.js"),
     "healthz": Client().get("/healthz").status_code,
+    "rate_limits": admin.get("/admin/verification/rate-limits/").status_code,
+    "unblock": admin.post("/admin/verification/rate-limits/", {"name": "send-number", "window": window_token("+14155550123")}).status_code,
+    "unblock_logged": __import__("django.contrib.admin.models").contrib.admin.models.LogEntry.objects.count(),
+    "sandbox_phone": (lambda r: [r.status_code, "Sandbox phone" in r.content.decode()])(Client().get("/sandbox/phone/")),
     "unauthenticated": Client().post("/api/v1/verifications", {}, content_type="application/json").status_code,
     "bad_number": Client(HTTP_AUTHORIZATION="Api-Key " + APIKey.objects.create_key(name="other")[1]).post(
         "/api/v1/verifications", {"phone_number": "not a number", "channel": "sms"}, content_type="application/json"
@@ -133,7 +147,10 @@ def test_the_wheel_carries_the_app_and_not_the_deployment(wheel):
     for needed in (
         "verification/apps.py",
         "verification/migrations/0001_initial.py",
-        "verification/sandbox/templates/sandbox/phone.html",
+        "verification/contrib/sandbox/templates/sandbox/phone.html",
+        "verification/contrib/accounts/templates/accounts/signup.html",
+        "verification/templates/verification/base.html",
+        "verification/locale/de/LC_MESSAGES/django.mo",
         "verification/static/verification/dashboard.js",
         "verification/contrib/otp/migrations/0001_initial.py",
         "verification/contrib/two_factor/gateway.py",
@@ -157,6 +174,8 @@ def test_another_site_installs_it_from_the_wheel_checks_migrates_and_serves_its_
     assert probe["package"].startswith(venv_root)  # the installed copy, not this checkout
     assert probe["template"].startswith(venv_root) and probe["static"].startswith(venv_root)
     assert (probe["healthz"], probe["unauthenticated"]) == (200, 401)
+    assert (probe["rate_limits"], probe["unblock"], probe["unblock_logged"]) == (200, 302, 1)  # no accounts app: the admin's log alone
+    assert probe["sandbox_phone"] == [200, True]  # the sandbox's page stands without the accounts app
     assert probe["bad_number"]["errors"][0]["attr"] == "phone_number"
 
 

@@ -4,7 +4,7 @@ import pytest
 
 from tests.helpers import code_of, inbox
 from verification import services
-from verification.sandbox import simulator
+from verification.contrib.sandbox import simulator
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,8 +23,8 @@ def test_a_french_call_is_heard_in_french(live_site):
     )
     # The sandbox knows the language from the call's XML alone, as Plivo does: its phone
     # page reads the call aloud with a French voice without looking at the app's tables.
-    from verification.sandbox.models import InboxEntry
-    from verification.sandbox.phone import call_locale
+    from verification.contrib.sandbox.models import InboxEntry
+    from verification.contrib.sandbox.phone import call_locale
 
     assert call_locale(InboxEntry.objects.get(to_number="+33612345678")) == "fr-FR"
 

@@ -2,8 +2,8 @@
 
 from django.contrib.auth import get_user_model
 
-from verification.accounts.flow import SESSION_KEY
-from verification.accounts.models import PhoneProfile
+from verification.contrib.accounts.flow import SESSION_KEY
+from verification.contrib.accounts.models import PhoneProfile
 from verification.models import VerificationAttempt
 
 PASSWORD = "correct horse battery staple"

@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 
 from tests.helpers import code_of
 from tests.pages.support import PASSWORD, flow_of, flow_verification, make_user
-from verification.accounts.models import PhoneProfile
+from verification.contrib.accounts.models import PhoneProfile
 
 pytestmark = pytest.mark.django_db
 

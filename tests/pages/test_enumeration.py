@@ -11,7 +11,7 @@ from django.test import Client
 
 from tests.helpers import code_of
 from tests.pages.support import PASSWORD, flow_of, flow_verification, make_user
-from verification.accounts.models import AccountEvent, PhoneProfile
+from verification.contrib.accounts.models import AccountEvent, PhoneProfile
 from verification.models import Delivery, VerificationAttempt
 
 pytestmark = pytest.mark.django_db

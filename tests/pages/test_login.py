@@ -13,7 +13,7 @@ from tests.pages.support import (
     login_password,
     make_user,
 )
-from verification.accounts.models import PhoneProfile
+from verification.contrib.accounts.models import PhoneProfile
 from verification.models import VerificationAttempt
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,8 @@ from django.db import IntegrityError, transaction
 
 from tests.helpers import code_of
 from tests.pages.support import flow_of, flow_verification, login_password, make_user
-from verification.accounts import services as account_services
-from verification.accounts.models import PhoneProfile
+from verification.contrib.accounts import services as account_services
+from verification.contrib.accounts.models import PhoneProfile
 
 pytestmark = pytest.mark.django_db
 

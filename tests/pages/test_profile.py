@@ -7,7 +7,7 @@ from django.test import Client
 
 from tests.helpers import code_of
 from tests.pages.support import flow_of, flow_verification, make_user
-from verification.accounts.models import PhoneProfile
+from verification.contrib.accounts.models import PhoneProfile
 from verification.models import VerificationAttempt
 
 pytestmark = pytest.mark.django_db

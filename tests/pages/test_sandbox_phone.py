@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from verification.sandbox import phone
-from verification.sandbox.models import InboxEntry
+from verification.contrib.sandbox import phone
+from verification.contrib.sandbox.models import InboxEntry
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,8 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from tests.pages.support import PASSWORD, flow_of, flow_verification, make_user
-from verification.accounts.forms import SignupForm
-from verification.accounts.models import PhoneProfile
+from verification.contrib.accounts.forms import SignupForm
+from verification.contrib.accounts.models import PhoneProfile
 from verification.models import VerificationAttempt
 
 pytestmark = pytest.mark.django_db

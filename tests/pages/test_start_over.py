@@ -9,7 +9,7 @@ from django.test import Client
 from tests.helpers import code_of
 from tests.pages.support import PASSWORD, flow_of, flow_verification, login_password, make_user
 from verification import services
-from verification.accounts.models import AccountEvent
+from verification.contrib.accounts.models import AccountEvent
 from verification.models import VerificationAttempt
 
 pytestmark = pytest.mark.django_db

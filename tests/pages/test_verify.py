@@ -10,8 +10,8 @@ from django.views.debug import SafeExceptionReporterFilter
 from tests.helpers import code_of
 from tests.pages.support import flow_of, flow_verification, login_password, make_user
 from verification import services
-from verification.accounts import services as account_services
-from verification.accounts.flow import SESSION_KEY
+from verification.contrib.accounts import services as account_services
+from verification.contrib.accounts.flow import SESSION_KEY
 from verification.models import VerificationAttempt
 
 pytestmark = pytest.mark.django_db

@@ -2,7 +2,7 @@ import pytest
 
 from verification.carriers.plivo_client import make_rest_client
 from verification.conf import app_settings
-from verification.sandbox import simulator
+from verification.contrib.sandbox import simulator
 
 from . import urls as test_urls
 

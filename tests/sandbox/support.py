@@ -3,7 +3,7 @@
 import json
 from pathlib import Path
 
-from verification.sandbox import simulator
+from verification.contrib.sandbox import simulator
 
 from . import urls as test_urls
 

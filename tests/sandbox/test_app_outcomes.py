@@ -4,8 +4,8 @@ import pytest
 
 from tests.helpers import code_of
 from verification import services
+from verification.contrib.sandbox.models import InboxEntry
 from verification.models import Delivery
-from verification.sandbox.models import InboxEntry
 
 from .support import ANSWERED, HASH_ONLY, NO_ANSWER, SILENT, VOICEMAIL, finish
 

@@ -5,8 +5,8 @@ import socket
 
 from verification.carriers.plivo_client import make_rest_client
 from verification.conf import app_settings
-from verification.sandbox import callbacks
-from verification.sandbox.models import InboxEntry
+from verification.contrib.sandbox import callbacks
+from verification.contrib.sandbox.models import InboxEntry
 
 from . import urls as test_urls
 from .support import ANSWERED, finish, fixture, received

@@ -8,8 +8,8 @@ from django.urls import reverse
 from plivo import exceptions
 
 from verification.conf import app_settings
-from verification.sandbox import callbacks
-from verification.sandbox.models import EntryStatus, InboxEntry
+from verification.contrib.sandbox import callbacks
+from verification.contrib.sandbox.models import EntryStatus, InboxEntry
 
 from . import urls as test_urls
 from .support import ANSWERED, BUSY, NO_ANSWER, REJECTED, SERVER_ERROR, finish, received

@@ -2,7 +2,7 @@
 
 from urllib.parse import parse_qs, urlsplit
 
-from verification.sandbox import callbacks
+from verification.contrib.sandbox import callbacks
 
 from . import urls as test_urls
 from .support import ANSWERED, finish, methods, received

@@ -21,8 +21,8 @@ from tests.helpers import signed_post
 from verification import services
 from verification.carriers.plivo_client import PLIVO_API_PREFIX, RewritingAdapter, make_rest_client
 from verification.conf import SANDBOX_AUTH_ID, app_settings, sandbox_auth_token
-from verification.sandbox import callbacks
-from verification.sandbox.models import Channel, InboxEntry
+from verification.contrib.sandbox import callbacks
+from verification.contrib.sandbox.models import Channel, InboxEntry
 
 from . import urls as test_urls
 from .support import ANSWERED, finish, received

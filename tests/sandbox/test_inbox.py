@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from verification.sandbox.models import InboxEntry
+from verification.contrib.sandbox.models import InboxEntry
 
 from .support import ANSWERED, NO_ANSWER
 

@@ -9,7 +9,7 @@ import requests
 from django.urls import reverse
 from plivo import exceptions
 
-from verification.sandbox.models import InboxEntry
+from verification.contrib.sandbox.models import InboxEntry
 
 from . import urls as test_urls
 from .support import ANSWERED, BUSY, NO_ANSWER, documented_shape, finish, fixture, received
@@ -107,7 +107,7 @@ def test_ended_call_is_no_longer_live(place_call, plivo):
 
 
 def test_queued_call_has_plivos_fields():
-    from verification.sandbox import records
+    from verification.contrib.sandbox import records
 
     entry = InboxEntry(channel="call", to_number="+14155550123", from_number="+14155550100")
     assert set(records.queued_call(entry)) | {"api_id"} == set(QUEUED["example"])

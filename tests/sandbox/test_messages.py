@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from plivo import exceptions
 
-from verification.sandbox.models import EntryStatus, InboxEntry
+from verification.contrib.sandbox.models import EntryStatus, InboxEntry
 
 from .support import ANSWERED, BUSY, NO_ANSWER, REJECTED, SERVER_ERROR, finish, fixture, methods, received
 

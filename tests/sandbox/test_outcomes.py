@@ -3,8 +3,8 @@
 import pytest
 from plivo import exceptions
 
-from verification.sandbox import simulator
-from verification.sandbox.models import EntryStatus, InboxEntry
+from verification.contrib.sandbox import simulator
+from verification.contrib.sandbox.models import EntryStatus, InboxEntry
 
 from . import urls as test_urls
 from .support import HASH_ONLY, SILENT, VOICEMAIL, finish, received

@@ -4,8 +4,8 @@
 import pytest
 
 from verification import services
+from verification.contrib.sandbox import simulator
 from verification.models import Delivery
-from verification.sandbox import simulator
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -7,9 +7,9 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 
 from verification import services
+from verification.contrib.sandbox.models import InboxEntry
+from verification.contrib.sandbox.tasks import purge_inbox
 from verification.models import AuditEvent, Delivery, VerificationAttempt
-from verification.sandbox.models import InboxEntry
-from verification.sandbox.tasks import purge_inbox
 from verification.tasks import purge
 
 pytestmark = pytest.mark.django_db
@@ -71,8 +71,8 @@ def test_the_sandbox_inbox_keeps_a_day():
 def test_account_events_keep_as_long_as_the_verifications(settings):
     from django.utils import timezone
 
-    from verification.accounts.models import AccountEvent
-    from verification.accounts.tasks import purge_account_events
+    from verification.contrib.accounts.models import AccountEvent
+    from verification.contrib.accounts.tasks import purge_account_events
 
     settings.VERIFICATION_RETENTION_DAYS = 90
     old = AccountEvent.objects.create(event="phone_change", outcome="withheld", created_at=timezone.now() - dt.timedelta(days=91))

@@ -7,8 +7,8 @@ import pytest
 
 from tests.helpers import inbox, wait_for
 from verification import services
+from verification.contrib.sandbox import simulator
 from verification.models import Delivery, DeliveryStatus
-from verification.sandbox import simulator
 from verification.tasks import deliver, retry_countdown
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -63,7 +63,7 @@ def test_the_backoff_doubles_up_to_its_cap(settings):
 
 
 def test_calls_are_paced_to_the_carriers_rate_across_the_worker(celery_worker, live_site, settings):
-    from verification.sandbox.models import InboxEntry
+    from verification.contrib.sandbox.models import InboxEntry
 
     settings.VERIFICATION_CARRIER_CALLS_PER_SECOND = 1
     numbers = ["+14155550131", "+14155550132", "+14155550133"]
@@ -83,7 +83,7 @@ def test_a_backlog_of_calls_waits_in_line_once_each_and_never_crowds_a_second(ce
     no one-second window at the carrier ever holds more calls than the rate."""
     from celery.signals import task_prerun
 
-    from verification.sandbox.models import InboxEntry
+    from verification.contrib.sandbox.models import InboxEntry
 
     settings.VERIFICATION_CARRIER_CALLS_PER_SECOND = 4
     runs = []

@@ -13,8 +13,8 @@ from django.db import connection
 from otpsite.celery import app as celery_app
 from tests.helpers import inbox, wait_for
 from verification import services
+from verification.contrib.sandbox import simulator
 from verification.models import Delivery, DeliveryStatus
-from verification.sandbox import simulator
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]

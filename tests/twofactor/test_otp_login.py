@@ -6,8 +6,8 @@ from django.contrib.auth.models import User
 
 from tests.helpers import inbox, spoken_code
 from verification.contrib.otp.models import PhoneVerificationDevice
+from verification.contrib.sandbox import simulator
 from verification.models import Status, VerificationAttempt
-from verification.sandbox import simulator
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

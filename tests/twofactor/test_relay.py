@@ -7,9 +7,9 @@ import pytest
 from tests.helpers import code_of, inbox
 from verification import services
 from verification.codes import code_matches
+from verification.contrib.sandbox import simulator
 from verification.exceptions import ChannelNotAvailable, Throttled
 from verification.models import AuditEvent, Status
-from verification.sandbox import simulator
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,8 @@ import pytest
 
 from tests.helpers import inbox, wait_for
 from verification import services
+from verification.contrib.sandbox import simulator
 from verification.models import AuditEvent
-from verification.sandbox import simulator
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
