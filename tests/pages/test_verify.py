@@ -328,3 +328,13 @@ def test_a_signup_whose_number_another_account_verified_meanwhile_is_refused(cli
 @pytest.mark.parametrize("path", ["/accounts/verify/resend/", "/accounts/verify/cancel/"])
 def test_the_code_actions_are_posts(client, at_code_step, path):
     assert client.get(path).status_code == 405
+
+
+def test_in_development_the_code_page_points_to_the_sandbox_phone(client, at_code_step):
+    assert 'href="/sandbox/phone/?to=%2B14155550123"' in body(client.get(VERIFY))
+
+
+def test_with_a_real_carrier_the_code_page_says_nothing_of_a_sandbox(client, at_code_step, settings):
+    settings.VERIFICATION_CARRIER = "plivo"
+    page = body(client.get(VERIFY))
+    assert "sandbox" not in page.lower()

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
+from verification.conf import app_settings
 from verification.exceptions import (
     ChannelNotAvailable,
     CountryNotAllowed,
@@ -219,10 +220,20 @@ def _deferred_context(flow):
     return {**_shared_context(flow, wait, "send"), "deferred": True, "headline": _("Your code goes out in a moment")}
 
 
+def _sandbox_phone_url():
+    """The sandbox phone's page where the site delivers through the sandbox and routes it, else ""."""
+    if app_settings.CARRIER != "sandbox" or not getattr(settings, "SANDBOX_ENABLED", True):
+        return ""
+    try:
+        return reverse("sandbox:phone")
+    except NoReverseMatch:  # the sandbox app is not installed, or not routed
+        return ""
+
+
 def _shared_context(flow, wait, waiting):
     other = CodeChannel.CALL if flow.channel == CodeChannel.SMS else CodeChannel.SMS
     later, now = WAITS[waiting]
-    sandbox = getattr(settings, "SANDBOX_ENABLED", False)
+    sandbox = _sandbox_phone_url()
     return {
         "flow": flow,
         "masked_number": mask_phone_number(flow.phone_number),
@@ -238,8 +249,8 @@ def _shared_context(flow, wait, waiting):
         "wait_later": later % {"wait": "{wait}"},
         "wait_now": now,
         "wait_units": wait_units(),
-        "sandbox_enabled": sandbox,
-        "sandbox_link": f"{reverse('sandbox:phone')}?{urlencode({'to': flow.phone_number})}" if sandbox else "",
+        "sandbox_enabled": bool(sandbox),
+        "sandbox_link": f"{sandbox}?{urlencode({'to': flow.phone_number})}" if sandbox else "",
     }
 
 
