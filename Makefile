@@ -44,6 +44,7 @@ lint: install
 
 test: install lint
 	@[ -x /usr/bin/chromium ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+	@fc-list | grep -q Devanagari || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-core; }  # the Hindi screenshots
 	@command -v espeak-ng >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq espeak-ng || echo "espeak-ng not installed: the sandbox audio test is skipped"
 	$(PY) -m pytest
 

@@ -16,7 +16,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .models import ActorType, AuditEvent, Delivery, FraudBlock, VerificationAttempt
+from .models import ActorType, AuditEvent, Delivery, DeliveryStatus, FraudBlock, Status, VerificationAttempt
 from .net import client_ip
 from .phones import mask_phone_number_for_staff
 from .selectors import values_recently_seen, values_seen
@@ -92,7 +92,7 @@ class DeliveryInline(ReadOnlyAdminMixin, admin.TabularInline):
     readonly_fields = fields
     extra = 0
 
-    @admin.display(description="hangup")
+    @admin.display(description=_("hangup"))
     def plivo_hangup(self, obj):
         return hangup_summary(obj)
 
@@ -110,9 +110,31 @@ def to_the_second(moment):
     return date_format(timezone.localtime(moment), "Y-m-d H:i:s") if moment else "-"
 
 
-class AuditEventInline(ReadOnlyAdminMixin, admin.TabularInline):
+VERIFICATION_STATUSES = dict(Status.choices)
+DELIVERY_STATUSES = dict(DeliveryStatus.choices)
+
+
+def status_label(event, status):
+    """An audit line's status by its label: a delivery's for a delivery's line, else the verification's."""
+    labels = DELIVERY_STATUSES if event.delivery_id else VERIFICATION_STATUSES
+    return labels.get(status, status)
+
+
+class AuditStatusMixin:
+    """The audit trail's from/to columns in words ("Approved"), as the status columns elsewhere."""
+
+    @admin.display(description=_("from status"), ordering="from_status")
+    def from_status_shown(self, event):
+        return status_label(event, event.from_status) or "-"
+
+    @admin.display(description=_("to status"), ordering="to_status")
+    def to_status_shown(self, event):
+        return status_label(event, event.to_status) or "-"
+
+
+class AuditEventInline(AuditStatusMixin, ReadOnlyAdminMixin, admin.TabularInline):
     model = AuditEvent
-    fields = ["time", "event", "from_status", "to_status", "outcome", "actor_type", "actor", "ip"]
+    fields = ["time", "event", "from_status_shown", "to_status_shown", "outcome", "actor_type", "actor", "ip"]
     readonly_fields = fields
     extra = 0
 
@@ -235,14 +257,16 @@ class DeliveryAdmin(LargeListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     def masked_phone_number(self, obj):
         return mask_phone_number_for_staff(obj.verification.phone_number)
 
-    @admin.display(description="hangup", ordering="hangup_cause_code")
+    @admin.display(description=_("hangup"), ordering="hangup_cause_code")
     def plivo_hangup(self, obj):
         return hangup_summary(obj)
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(LargeListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["time", "event", "masked_phone_number", "from_status", "to_status", "outcome", "actor_type", "actor", "ip"]
+class AuditEventAdmin(AuditStatusMixin, LargeListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "time", "event", "masked_phone_number", "from_status_shown", "to_status_shown", "outcome", "actor_type", "actor", "ip",
+    ]  # fmt: skip
     list_filter = [
         values_filter("event", _("event"), lambda: values_seen(AuditEvent, "event")),
         values_filter("outcome", _("outcome"), lambda: values_recently_seen(AuditEvent, "outcome")),
@@ -251,7 +275,10 @@ class AuditEventAdmin(LargeListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         ("created_at", admin.DateFieldListFilter),
     ]
     list_select_related = ["verification"]
-    fields = ["time", "event", "verification", "delivery", "from_status", "to_status", "outcome", "actor_type", "actor", "ip", "detail"]
+    fields = [
+        "time", "event", "verification", "delivery", "from_status_shown", "to_status_shown", "outcome", "actor_type", "actor",
+        "ip", "detail",
+    ]  # fmt: skip
     readonly_fields = fields
 
     class Media:
@@ -273,7 +300,7 @@ class AuditEventAdmin(LargeListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
 class FraudBlockAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The fraud guard's blocks, as its audit trail: what tripped, and who lifted it (on the rate-limit page)."""
 
-    list_display = ["created_at", "scope", "shown_subject", "sends", "approvals", "blocked_until", "lifted_at", "lifted_by"]
+    list_display = ["created_at", "scope", "subject_shown", "sends", "approvals", "blocked_until", "lifted_at", "lifted_by"]
     list_filter = ["scope", ("created_at", admin.DateFieldListFilter)]
     date_hierarchy = "created_at"
     fields = [
@@ -281,6 +308,10 @@ class FraudBlockAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "actor_type", "blocked_until", "lifted_at", "lifted_by", "lifted_by_ip",
     ]  # fmt: skip
     readonly_fields = fields
+
+    @admin.display(description=_("subject"), ordering="subject")
+    def subject_shown(self, block):
+        return block.shown_subject
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_staff and super().has_view_permission(request, obj)

@@ -13,7 +13,7 @@ from django.apps import apps
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from rest_framework_api_key.models import APIKey
 
 from . import clock, ratelimit
@@ -98,6 +98,30 @@ def who(name, subject, key_names):
     return f"{shown} ({tenant})"
 
 
+# Why a rule blocks, as the admin reads it in the page's language (a rule's own detail is the API's, in
+# English, and says the same): by the rule's code.
+WHY = {
+    "resend_cooldown": gettext_lazy("A code was just sent to this number."),
+    "too_many_sends": gettext_lazy("This number cannot receive more codes just now."),
+    "too_many_sends_to_country": gettext_lazy("Too many codes were sent to %(country)s numbers in the last hour."),
+    "send_budget_exhausted": gettext_lazy("The hourly budget of codes is spent."),
+    "too_many_verifications_from_ip": gettext_lazy("Too many verifications from this address in the last hour."),
+    "too_many_verifications_for_key": gettext_lazy("This API key made too many verifications in the last hour."),
+    "too_many_logins_from_ip": gettext_lazy("Too many sign-in attempts from this address."),
+    "too_many_logins_for_username": gettext_lazy("Too many sign-in attempts for this username."),
+    "too_many_logins_for_username_from_ip": gettext_lazy("Too many sign-in attempts for this username from this address."),
+    "too_many_signups_from_ip": gettext_lazy("Too many signup attempts from this address."),
+    "too_many_phone_changes_for_user": gettext_lazy("Too many number changes for this account."),
+    "too_many_phone_changes_from_ip": gettext_lazy("Too many number changes from this address."),
+}
+
+
+def why(rule):
+    """A rule's reason in the page's language; a rule of no known code keeps its own detail."""
+    text = WHY.get(rule.code)
+    return str(text) % {"country": rule.subject} if text is not None else rule.detail
+
+
 def allowed_words(rule):
     return ngettext("%(limit)d per %(period)s", "%(limit)d per %(period)s", rule.limit) % {
         "limit": rule.limit,
@@ -136,7 +160,7 @@ def rate_limit_rows():
                 "who": who(name, subject, key_names),
                 "hits": hits,
                 "allowed": allowed_words(rule) if rule else None,
-                "why": rule.detail if rule else "",
+                "why": why(rule) if rule else "",
                 "blocked_for": blocked_for,
                 "blocked_words": wait_words(blocked_for) if blocked_for else "",
                 "known": rule is not None,

@@ -10,18 +10,30 @@ from django.db import transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from . import clock, fraud
 from .admin_rate_limits import fraud_blocks_shown, rate_limit_rows, rate_limit_unblock, window_subject
-from .models import ActorType
+from .models import ActorType, Channel, DeliveryStatus, FraudScope
 from .net import client_ip
 from .selectors import dashboard_figures, fraud_figures
 from .services import Actor
 
+# One sentence per scope: a translation declines "range" and "country" in its own way.
+LIFTED = {
+    FraudScope.RANGE: gettext_lazy("Lifted the block of number range %(subject)s."),
+    FraudScope.COUNTRY: gettext_lazy("Lifted the block of country %(subject)s."),
+}
+
 
 def _context(request, title, **extra):
     return {**admin.site.each_context(request), "title": title, **extra}
+
+
+def _labelled(row, **labels):
+    """A row of figures with each value also by its label, for the page: `channel_label`, `status_label`."""
+    return {**row, **{f"{key}_label": names.get(row[key], row[key]) for key, names in labels.items() if key in row}}
 
 
 def dashboard(request):
@@ -33,11 +45,25 @@ def dashboard(request):
         days = 7
     figures = dashboard_figures(days=days)
     figures["fraud"] = fraud_figures(days=days, countries=figures["countries"])
-    charts = {"daily": figures["daily"], "deliveries": figures["deliveries"], "by_channel": figures["by_channel"]}
+    channels, statuses = dict(Channel.choices), dict(DeliveryStatus.choices)
+    charts = {
+        "daily": figures["daily"],
+        "deliveries": figures["deliveries"],
+        "by_channel": figures["by_channel"],
+        # The legend's and the axis' words: the data keeps the values, the chart shows the labels.
+        "labels": {"channel": {k: str(v) for k, v in channels.items()}, "status": {k: str(v) for k, v in statuses.items()}},
+    }
+    # The tables' rows with their channels and statuses in words (the figures keep the values).
+    rows = {
+        part: [_labelled(row, channel=channels, status=statuses) for row in figures[part]]
+        for part in ("by_channel", "deliveries", "deliveries_by_country")
+    }
     return TemplateResponse(
         request,
         "admin/verification/dashboard.html",
-        _context(request, _("Verification dashboard"), figures=figures, charts=charts, day_choices=[1, 7, 30, 90]),
+        _context(
+            request, _("Verification dashboard"), figures=figures, rows=rows, charts=charts, day_choices=[1, 7, 30, 90]
+        ),
     )
 
 
@@ -77,10 +103,7 @@ def _lift(request):
     with transaction.atomic():
         block = fraud.lift(block_id, actor=_admin_actor(request), now=clock.now()) if block_id else None
         if block is not None:
-            text = _("Lifted the block of %(scope)s %(subject)s.") % {
-                "scope": block.get_scope_display().lower(),
-                "subject": block.shown_subject,
-            }
+            text = LIFTED[block.scope] % {"subject": block.shown_subject}
             LogEntry.objects.log_actions(request.user.pk, [block], CHANGE, change_message=text, single_object=True)
     if block is None:
         messages.error(request, _("No such block, or it was already lifted."))

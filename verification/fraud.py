@@ -23,12 +23,17 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from django.conf import settings
 from django.core.mail import mail_admins
 from django.db import transaction
+from django.utils import translation
+from django.utils.formats import number_format
+from django.utils.translation import gettext, gettext_lazy
 from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, country_code_for_region
 
 from .conf import app_settings
 from .exceptions import DeliveryBlocked
+from .messages import wait_words
 from .models import FraudBlock, FraudScope
 from .ratelimit import _fail_closed, _LocalWindows, _redis
 
@@ -266,20 +271,52 @@ def _record_block(scope, value, *, until_ms, new):
     return block
 
 
+# The alert's subject and first sentence, one per scope: a translation declines "range" and "country" its own way.
+MAIL_SUBJECT = {
+    FraudScope.RANGE: gettext_lazy("Fraud guard: number range %(subject)s blocked"),
+    FraudScope.COUNTRY: gettext_lazy("Fraud guard: country %(subject)s blocked"),
+}
+MAIL_BLOCKED = {
+    FraudScope.RANGE: gettext_lazy(
+        "The fraud guard blocked every new verification to the number range %(subject)s until %(until)s UTC."
+    ),
+    FraudScope.COUNTRY: gettext_lazy(
+        "The fraud guard blocked every new verification to the country %(subject)s until %(until)s UTC."
+    ),
+}
+
+
 def _mail_admins(block):
-    conversion = f"{block.conversion}%" if block.conversion is not None else "–"
+    """The admins' alert, in the site's language (LANGUAGE_CODE): it is sent outside any request."""
     try:
-        mail_admins(
-            f"Fraud guard: {block.get_scope_display().lower()} {block.shown_subject} blocked",
-            f"The fraud guard blocked every new verification to the {block.get_scope_display().lower()} "
-            f"{block.shown_subject} until {block.blocked_until:%Y-%m-%d %H:%M} UTC.\n\n"
-            f"In the last {block.window_seconds} seconds: {block.sends} codes sent, {block.approvals} approved "
-            f"(conversion {conversion}; a block comes at {block.min_sends} sends under "
-            f"{round(100 * block.min_conversion, 1)}%).\n\n"
-            "If this traffic is yours (a launch, a test campaign), lift the block on the admin's "
-            "rate-limit page (/admin/verification/rate-limits/). Otherwise leave it: someone is "
-            "asking for codes nobody uses, which is what SMS pumping and toll fraud look like.\n",
-        )
+        with translation.override(settings.LANGUAGE_CODE):
+            conversion = f"{number_format(block.conversion)}%" if block.conversion is not None else "–"
+            figures = {
+                "subject": block.shown_subject,
+                "until": f"{block.blocked_until:%Y-%m-%d %H:%M}",
+                "window": wait_words(block.window_seconds),
+                "sends": block.sends,
+                "approvals": block.approvals,
+                "conversion": conversion,
+                "min_sends": block.min_sends,
+                "min_conversion": f"{number_format(round(100 * block.min_conversion, 1))}%",
+                "page": "/admin/verification/rate-limits/",
+            }
+            body = [
+                MAIL_BLOCKED[block.scope] % figures,
+                gettext(
+                    "In the last %(window)s: %(sends)d codes sent, %(approvals)d approved (conversion %(conversion)s; "
+                    "a block comes at %(min_sends)d sends under %(min_conversion)s)."
+                )
+                % figures,
+                gettext(
+                    "If this traffic is yours (a launch, a test campaign), lift the block on the admin's rate-limit "
+                    "page (%(page)s). Otherwise leave it: someone is asking for codes nobody uses, which is what SMS "
+                    "pumping and toll fraud look like."
+                )
+                % figures,
+            ]
+            mail_admins(str(MAIL_SUBJECT[block.scope] % figures), "\n\n".join(body) + "\n")
     except Exception:
         logger.exception("The fraud guard could not mail the admins about block %s.", block.pk)
 

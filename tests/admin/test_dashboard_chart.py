@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
 
-from verification.models import Delivery, Status, VerificationAttempt
+from verification.models import Delivery, DeliveryStatus, Status, VerificationAttempt
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 STATUSES = ["delivered", "completed", "failed", "undelivered", "no_answer", "sent"]
@@ -91,7 +91,10 @@ def test_one_day_of_data_is_drawn_over_every_day_of_the_period(browser_page):
 
 def test_delivered_is_green_and_failed_is_red(browser_page):
     browser_page.goto("/admin/verification/dashboard/?days=1")
-    legend = dict(chart(browser_page, "delivery-chart")["legend"])
+    drawn = chart(browser_page, "delivery-chart")
+    assert drawn["labels"] == ["Voice call", "SMS"]  # the channels and statuses in words, not their values
+    status_of = {str(label): value for value, label in DeliveryStatus.choices}
+    legend = {status_of[text]: colour for text, colour in drawn["legend"]}
     assert set(legend) == set(STATUSES)
     for status in ("delivered", "completed"):
         red, green, blue = rgb(legend[status])
@@ -103,6 +106,4 @@ def test_delivered_is_green_and_failed_is_red(browser_page):
     assert red > blue and green > blue  # amber: it rang, nobody took it
     assert len(set(legend.values())) == len(legend)  # no two statuses alike
     # The legend reads in order: reached the phone, did not, still on its way.
-    assert [text for text, _ in chart(browser_page, "delivery-chart")["legend"]] == [
-        "delivered", "completed", "failed", "undelivered", "no_answer", "sent",
-    ]  # fmt: skip
+    assert [text for text, _ in drawn["legend"]] == ["Delivered", "Completed", "Failed", "Undelivered", "No answer", "Sent"]

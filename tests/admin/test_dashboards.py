@@ -103,5 +103,5 @@ def test_the_dashboard_shows_deliveries_per_country_and_channel(admin_client, ac
     services.verification_create(phone_number="+447400123456", channel="sms")
     body = admin_client.get(DASHBOARD).content.decode()
     assert "Deliveries per country and channel" in body
-    assert "<tr><td>US</td><td>call</td><td>3</td></tr>" in body
-    assert "<tr><td>GB</td><td>sms</td><td>1</td></tr>" in body
+    assert "<tr><td>US</td><td>Voice call</td><td>3</td></tr>" in body
+    assert "<tr><td>GB</td><td>SMS</td><td>1</td></tr>" in body

@@ -118,6 +118,27 @@ def test_every_admin_view_opens_at_both_widths_and_is_photographed(admin_page):
         shoot(admin_page, name)
 
 
+def test_the_admin_in_hindi_and_german_fits_the_window_and_is_photographed(admin_page, live_site):
+    """The admin in the page's language (the footer's choice): its names and labels in Devanagari, and the
+    rate-limit page's longer words (German's) still fit at both widths."""
+    some_of_everything()
+    for language, heading in (("hi", "दर सीमाएँ"), ("de", "Ratenbegrenzungen")):
+        admin_page.context.add_cookies([{"name": "django_language", "value": language, "url": live_site.url}])
+        for viewport in (PHONE, DESKTOP):
+            admin_page.set_viewport_size(viewport)
+            admin_page.goto(RATE_LIMITS)
+            expect(admin_page.locator("html")).to_have_attribute("lang", language)
+            expect(admin_page.locator("#content h1")).to_have_text(heading)
+            assert width_overflow(admin_page) <= 0, (language, viewport)
+    admin_page.context.add_cookies([{"name": "django_language", "value": "hi", "url": live_site.url}])
+    for name, path in (("admin-index-hi", "/admin/"), ("admin-verificationattempt-list-hi", "/admin/verification/verificationattempt/"),
+                       ("admin-dashboard-hi", "/admin/verification/dashboard/"), ("admin-rate-limits-hi", RATE_LIMITS)):  # fmt: skip
+        assert admin_page.goto(path).status == 200, path
+        expect(admin_page.locator("html")).to_have_attribute("lang", "hi")
+        shoot(admin_page, name)
+    expect(admin_page.locator("#content")).to_contain_text("नंबर रेंज +1212555••••")
+
+
 def test_an_unblock_on_the_page_names_the_number_masked(admin_page):
     services.verification_create(phone_number="+14155550123", channel="call")
     admin_page.goto(RATE_LIMITS)

@@ -52,6 +52,15 @@ def test_the_pages_speak_the_browsers_language_and_the_footer_switches_it(page_i
     shoot(page, "login-fr")
 
 
+def test_the_pages_in_hindi_are_drawn_in_devanagari(page_in, live_site):
+    page = page_in("hi-IN")
+    page.goto("/accounts/signup/")
+    expect(page.locator("html")).to_have_attribute("lang", "hi")
+    expect(page.get_by_role("heading", level=1)).to_have_text("खाता बनाएँ")
+    expect(page.get_by_label("टेक्स्ट मैसेज (SMS)", exact=True)).to_be_visible()
+    shoot(page, "signup-hi")
+
+
 def test_a_code_in_the_pages_language_and_an_sms_in_it_too(page_in, live_site):
     make_user("ada", number="+14155550160")
     page = page_in("es-ES")

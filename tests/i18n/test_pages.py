@@ -1,27 +1,36 @@
 """Every page, in every state a person meets it, in each language: the browser's language picks it, the footer's
 switch changes it, and no text of ours is left in English (compared against the catalogue)."""
 
+import json
 import re
+from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core import mail
+from django.db import transaction
 from django.http import HttpResponse
 from django.test import Client
+from django.utils import timezone, translation
+from django.utils.text import capfirst
 
 from tests.helpers import code_of
 from tests.i18n.catalogue import NOT_ENGLISH, PLACEHOLDER, TAG, entries
 from tests.pages.support import PASSWORD, flow_verification, make_user
 from tests.processes import free_port
 from verification import services
+from verification.contrib.accounts import throttle
 from verification.contrib.accounts.models import PhoneProfile
-from verification.models import VerificationAttempt
+from verification.exceptions import DeliveryBlocked, Throttled
+from verification.models import ActorType, Delivery, DeliveryStatus, FraudBlock, FraudScope, VerificationAttempt
+from verification.services import Actor
+from verification.services.transitions import delivery_move
 
 pytestmark = pytest.mark.django_db
 
 # Django's own English that our forms could show (its catalogues miss some in some languages).
 DJANGO_ENGLISH = ["This field is required.", "This password is", "Enter a valid username", "Select a valid choice"]
-SIDEBAR = re.compile(r'<nav class="sticky" id="nav-sidebar".*?</nav>', re.S)
 # What a person reads: text, and the attributes a screen reader says or a script shows.
 SPOKEN_ATTRIBUTES = {"aria-label", "title", "placeholder", "alt"}
 
@@ -55,22 +64,26 @@ def read(response):
 
 
 def english_left(language, nodes):
-    """Our English texts (msgids whose translation differs) still on the page."""
+    """Our English texts (msgids whose translation differs) still on the page, also as the admin
+    shows a model's or a field's name: with a capital first letter ("deliveries": "Deliveries")."""
     text = " ".join(nodes)
     translated = " ".join(t for e in entries(language) for t in e.translations)
     found = []
     for entry in entries(language):
-        if entry.msgstr.get(None, entry.translations[0]) == entry.msgid:
-            continue  # the same in both languages ("SMS")
+        if capfirst(entry.msgstr.get(None, entry.translations[0])) == capfirst(entry.msgid):
+            continue  # the same in both languages ("SMS"; "status" is "Status" in German)
         for source in filter(None, (entry.msgid, entry.msgid_plural)):
             plain = TAG.sub(" ", source)
             if len(plain.split()) == 1:  # a single word ("Continue"): only as a whole text of its own
-                found += [source for node in nodes if node == plain.strip()]
+                found += [source for node in nodes if node in (plain.strip(), capfirst(plain.strip()))]
                 continue
-            for fragment in PLACEHOLDER.split(plain):
+            for index, fragment in enumerate(PLACEHOLDER.split(plain)):
                 fragment = " ".join(fragment.split())
-                if len(fragment.split()) >= 2 and fragment not in translated and fragment in text:
-                    found.append(fragment)
+                if len(fragment.split()) < 2:
+                    continue
+                for shown in {fragment, capfirst(fragment) if index == 0 else fragment}:
+                    if shown not in translated and shown in text:
+                        found.append(shown)
     return found + [english for english in DJANGO_ENGLISH if english in text]
 
 
@@ -213,19 +226,101 @@ def test_the_try_again_page_is_in_the_browsers_language(ada, settings, language)
     assert_in_language(response, language)
 
 
+@pytest.fixture
+def admin_activity(settings):
+    """What an admin reads about: an approved verification, one locked after wrong codes, a call nobody
+    answered, rate-limit windows (one blocking), and the fraud guard's blocks, one lifted."""
+    settings.VERIFICATION_MAX_CHECKS = 2
+    approved = services.verification_create(phone_number="+14155550101", channel="call", client_ip="203.0.113.9")
+    services.verification_check(verification_id=approved.id, code=code_of(approved))
+    locked = services.verification_create(phone_number="+14155550102", channel="sms", client_ip="203.0.113.9")
+    for _ in range(2):
+        services.verification_check(verification_id=locked.id, code="000000" if code_of(locked) != "000000" else "111111")
+    unanswered = services.verification_create(phone_number="+14155550103", channel="call")
+    with transaction.atomic():
+        delivery = Delivery.objects.select_for_update().get(verification=unanswered)
+        delivery_move(delivery, DeliveryStatus.NO_ANSWER, event="delivery_status", now=timezone.now(),
+                      actor=Actor(type=ActorType.CARRIER, name="sandbox"))  # fmt: skip
+    for _ in range(6):
+        try:
+            throttle.login_attempt(ip="203.0.113.5", username="alice")
+        except Throttled:
+            pass
+    now = timezone.now()
+    figures = {"sends": 30, "approvals": 1, "window_seconds": 3600, "min_sends": 10, "min_conversion": 0.2}
+    FraudBlock.objects.create(scope=FraudScope.RANGE, subject="+1212555", blocked_until=now + timedelta(days=1), **figures)
+    FraudBlock.objects.create(scope=FraudScope.COUNTRY, subject="GB", blocked_until=now + timedelta(days=1),
+                              lifted_at=now, lifted_by="root", **figures)  # fmt: skip
+    return approved, unanswered
+
+
+def admin_pages(approved, unanswered):
+    """The admin's pages, each with rows in it: the index, the lists and their filters, a verification's page
+    (its deliveries and audit lines inline), a delivery's, the dashboard and the rate-limit page."""
+    delivery = unanswered.deliveries.get()
+    return [
+        "/admin/",
+        "/admin/verification/",
+        "/admin/verification/verificationattempt/",
+        f"/admin/verification/verificationattempt/{approved.pk}/change/",
+        f"/admin/verification/verificationattempt/{unanswered.pk}/change/",
+        "/admin/verification/delivery/",
+        f"/admin/verification/delivery/{delivery.pk}/change/",
+        "/admin/verification/auditevent/",
+        "/admin/verification/fraudblock/",
+        "/admin/accounts/phoneprofile/",
+        "/admin/accounts/accountevent/",
+        "/admin/verification/dashboard/",
+        "/admin/verification/rate-limits/",
+    ]
+
+
 @pytest.mark.parametrize("language", NOT_ENGLISH)
-def test_the_admins_own_pages_are_in_the_browsers_language(admin_user, language):
+def test_the_admin_is_in_the_browsers_language(ada, admin_user, admin_activity, language):
     client = visit(language)
     client.force_login(admin_user)
     left = {}
-    for path in ("/admin/verification/dashboard/", "/admin/verification/rate-limits/"):
+    for path in admin_pages(*admin_activity):
         response = client.get(path)
         assert response.status_code == 200 and f'<html lang="{language}"' in response.content.decode(), path
-        # The admin's sidebar lists Django's model names (their verbose names are not in the catalogue): the
-        # project's own texts are the content and the breadcrumbs.
-        page = SIDEBAR.sub("", response.content.decode())
-        left[path] = english_left(language, read(HttpResponse(page)))
+        left[path] = english_left(language, read(response))
     assert left == {path: [] for path in left}
+
+
+def test_the_admin_shows_a_status_a_channel_and_a_scope_by_its_name(ada, admin_user, admin_activity):
+    client = visit("de")
+    client.force_login(admin_user)
+    listed = " ".join(read(client.get("/admin/verification/verificationattempt/")))
+    assert "Bestätigt" in listed and "Gesperrt (zu viele falsche Codes)" in listed and "Sprachanruf" in listed
+    deliveries = " ".join(read(client.get("/admin/verification/delivery/")))
+    assert "Keine Antwort" in deliveries and "no_answer" not in deliveries
+    audit = read(client.get("/admin/verification/auditevent/"))
+    assert "Ausstehend" in audit and "Keine Antwort" in audit and "Anbieter" in audit
+    dashboard = client.get("/admin/verification/dashboard/").content.decode()
+    shown = read(HttpResponse(dashboard))
+    assert "Sprachanruf" in shown and "Keine Antwort" in shown
+    charts = json.loads(dashboard.split('id="dashboard-data" type="application/json">')[1].split("</script>")[0])
+    assert charts["labels"]["status"]["no_answer"] == "Keine Antwort"
+    assert {"channel": "call", "status": "no_answer", "n": 1} in charts["deliveries"]  # the data keeps the values
+    blocks = " ".join(read(client.get("/admin/verification/rate-limits/")))
+    assert "Nummernbereich +1212555••••" in blocks
+
+
+def test_the_fraud_guards_mail_to_the_admins_is_in_the_sites_language(settings):
+    settings.LANGUAGE_CODE = "de"
+    settings.VERIFICATION_FRAUD_MIN_SENDS = 10
+    settings.ADMINS = [("Ops", "ops@example.com")]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    numbers = [f"+1212555{100 + i:04d}" for i in range(11)]
+    for number in numbers[:10]:
+        services.verification_create(phone_number=number, channel="sms")
+    with translation.override("fr"), pytest.raises(DeliveryBlocked):  # a French request trips it
+        services.verification_create(phone_number=numbers[10], channel="sms")
+    (message,) = mail.outbox
+    assert message.subject.endswith("Betrugsschutz: Nummernbereich +1212555•••• gesperrt")
+    assert "In den letzten 60 Minuten: 10 Codes gesendet, 0 bestätigt (Konversion 0,0%" in message.body
+    assert "/admin/verification/rate-limits/" in message.body
+    assert english_left("de", [message.subject, *message.body.split("\n")]) == []
 
 
 @pytest.mark.parametrize(

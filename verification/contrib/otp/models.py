@@ -31,15 +31,16 @@ SENT = {
 class PhoneVerificationDevice(TimestampMixin, Device):
     """A user's phone number, and the channel its codes go by."""
 
-    phone_number = PhoneNumberField()
-    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.CALL)
+    phone_number = PhoneNumberField(gettext_lazy("phone number"))
+    channel = models.CharField(gettext_lazy("channel"), max_length=8, choices=Channel.choices, default=Channel.CALL)
     # Empty: the language active when the code is asked for (the page's).
-    locale = models.CharField(max_length=16, blank=True, default="")
+    locale = models.CharField(gettext_lazy("locale"), max_length=16, blank=True, default="")
     # The challenge in flight: the verification its code belongs to.
-    verification_id = models.UUIDField(null=True, blank=True, editable=False)
+    verification_id = models.UUIDField(gettext_lazy("verification ID"), null=True, blank=True, editable=False)
 
     class Meta:
-        verbose_name = "phone verification device"
+        verbose_name = gettext_lazy("phone verification device")
+        verbose_name_plural = gettext_lazy("phone verification devices")
 
     def generate_is_allowed(self):
         """Not inside the number's resend cooldown (the rest is decided when the code is asked for)."""

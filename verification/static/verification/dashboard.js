@@ -5,6 +5,8 @@
   var source = document.getElementById("dashboard-data");
   if (!source || typeof Chart === "undefined") { return; }
   var data = JSON.parse(source.textContent);
+  var labels = data.labels || { channel: {}, status: {} };
+  var named = function (kind, value) { return labels[kind][value] || value; };
 
   var daily = document.getElementById("daily-chart");
   if (daily) {
@@ -40,10 +42,10 @@
     new Chart(deliveries, {
       type: "bar",
       data: {
-        labels: channels,
+        labels: channels.map(function (channel) { return named("channel", channel); }),
         datasets: statuses(present).map(function (status) {
           return {
-            label: status,
+            label: named("status", status),
             backgroundColor: colours[status] || "#9e9e9e",
             data: channels.map(function (channel) {
               var row = data.deliveries.find(function (d) { return d.channel === channel && d.status === status; });
