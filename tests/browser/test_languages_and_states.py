@@ -4,6 +4,7 @@ another code, a call that failed, and the try-again page; each one screenshotted
 import re
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE, csp_watched_pages, shoot
@@ -111,7 +112,10 @@ def test_a_call_that_failed_shows_one_truthful_state(page, live_site):
     make_user("ada", number="+14155550197", channel="call")  # the sandbox fails numbers ending in 93-99
     sign_in(page)
     for _ in range(40):  # the read-mode page does not follow the call: reload as a person would
-        page.reload()
+        try:
+            page.reload()
+        except PlaywrightError:  # the page was still navigating (the sign-in's redirect): look again
+            page.wait_for_load_state()
         if page.locator("#ended").count():
             break
         page.wait_for_timeout(500)
