@@ -3,7 +3,9 @@
 Each path's requests go through Django's WSGI handler (the real middleware stack, the
 bench's settings: DEBUG off, persistent connections, Redis) as gunicorn hands them on,
 on the bench's database; prints the CPU this process and its PostgreSQL backend spent
-per request, and with BENCH_PROFILE=<path> that path's profile (pyinstrument).
+per request, and with BENCH_PROFILE=<path> that path's profile: pyinstrument's tree
+(in requirements-dev.txt), or BENCH_PROFILER=cprofile (cProfile, wall time) or
+BENCH_PROFILER=cpu (cProfile by this process's CPU time).
 
     .venv/bin/python -m bench.profile                    # every path, 300 requests each
     BENCH_PROFILE=check_right .venv/bin/python -m bench.profile
@@ -80,27 +82,34 @@ def run(handler, lines, auth):
 
 
 class Profiler:
-    """pyinstrument's tree, or with BENCH_PROFILER=cprofile the functions by own time."""
+    """pyinstrument's tree, or with BENCH_PROFILER=cprofile the functions by own time
+    (wall time: waits on PostgreSQL and Redis included), BENCH_PROFILER=cpu the same by
+    this process's CPU time (what a busy server runs out of)."""
 
     def __init__(self):
         self.kind = os.environ.get("BENCH_PROFILER", "pyinstrument")
-        if self.kind == "cprofile":
+        if self.kind in ("cprofile", "cpu"):
             import cProfile
 
-            self.profiler = cProfile.Profile()
+            self.profiler = cProfile.Profile(time.process_time) if self.kind == "cpu" else cProfile.Profile()
         else:
-            from pyinstrument import Profiler as Pyinstrument
+            try:
+                from pyinstrument import Profiler as Pyinstrument
+            except ImportError:
+                raise SystemExit(
+                    "pyinstrument is not installed (.venv/bin/pip install pyinstrument), or use BENCH_PROFILER=cpu"
+                ) from None
 
             self.profiler = Pyinstrument(interval=0.0005)
 
     def start(self):
-        (self.profiler.enable if self.kind == "cprofile" else self.profiler.start)()
+        (self.profiler.start if self.kind == "pyinstrument" else self.profiler.enable)()
 
     def stop(self):
-        (self.profiler.disable if self.kind == "cprofile" else self.profiler.stop)()
+        (self.profiler.stop if self.kind == "pyinstrument" else self.profiler.disable)()
 
     def print(self):
-        if self.kind == "cprofile":
+        if self.kind != "pyinstrument":
             import pstats
 
             stats = pstats.Stats(self.profiler).strip_dirs()
@@ -134,10 +143,12 @@ def main():
     pools.standing_pools()
     handler = WSGIHandler()
     get_lines = Path(pools.build("get", 0, 0)).read_text().splitlines()
+    files = {name: pools.build(name, count, 0) for name in names}
+    http.analyze_tables()
     run(handler, get_lines[:50], auth)  # warm: imports, the cached key, the connection
     print(f"{'path':<14} {'app ms':>7} {'db ms':>6} {'total':>6}  statuses")
     for name in names:
-        lines = Path(pools.build(name, count, 0)).read_text().splitlines()
+        lines = Path(files[name]).read_text().splitlines()
         if name in http.REUSABLE:
             lines = (lines * (-(-count // len(lines))))[:count]
         lines = lines[:count]

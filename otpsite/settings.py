@@ -62,7 +62,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "verification.middleware.CSPMiddleware",  # django-csp's, its header built once
+    "verification.middleware.ConnectionCheckMiddleware",  # CONN_HEALTH_CHECKS without a SELECT 1 each request
 ]
 
 if not DEBUG:
@@ -92,7 +93,8 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 # One connection per gunicorn thread, kept between requests (a new PostgreSQL connection
-# costs more than most requests); checked before reuse, so a restarted server costs one retry.
+# costs more than most requests); checked before reuse, so a restarted server costs one retry
+# (verification.middleware.ConnectionCheckMiddleware: by looking at its socket, not a SELECT 1).
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=600)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -1,9 +1,18 @@
-"""A dependency that is down is a 503 with Retry-After, never a 500; a body too large is a 413."""
+"""A dependency that is down is a 503 with Retry-After, never a 500; a body too large is a 413;
+the Content-Security-Policy header built once, not on every response."""
 
 import logging
+import select
 
+from csp.constants import HEADER, HEADER_REPORT_ONLY
+from csp.middleware import CheckableLazyObject
+from csp.middleware import CSPMiddleware as BaseCSPMiddleware
+from csp.utils import build_policy
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.core.signals import setting_changed
+from django.db import connections
+from django.dispatch import receiver
 from django.http import HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
 
@@ -38,6 +47,49 @@ class DependencyUnavailableMiddleware:
             return None
         logger.warning("%s unavailable on %s: %s", exc.dependency, request.path, exception)
         return unavailable_response(request, exc)
+
+
+def connection_is_quiet(connection):
+    """Whether a kept PostgreSQL connection is as healthy as `SELECT 1` would find it, told
+    without a round trip: open, idle outside any transaction, and its socket with nothing
+    to read. A server that restarts, or ends the connection (pg_terminate_backend, an idle
+    timeout), sends its reason and closes the socket, which makes it readable; anything at
+    all to read, or anything unusual, and Django's own `SELECT 1` decides."""
+    raw = connection.connection
+    pgconn = getattr(raw, "pgconn", None)
+    if connection.vendor != "postgresql" or pgconn is None or raw.closed or getattr(raw, "broken", False):
+        return False  # psycopg 2, or another database: Django's own check
+    import psycopg
+    from psycopg import pq
+
+    if pgconn.status != pq.ConnStatus.OK or pgconn.transaction_status != pq.TransactionStatus.IDLE:
+        return False
+    try:
+        poller = select.poll()
+        poller.register(pgconn.socket, select.POLLIN | select.POLLPRI)
+        return not poller.poll(0)
+    except (OSError, ValueError, psycopg.Error):
+        return False
+
+
+class ConnectionCheckMiddleware:
+    """`CONN_HEALTH_CHECKS` without its `SELECT 1` on every request: a kept connection that
+    is quiet (above) counts as checked; any other is checked by Django as before, with a
+    `SELECT 1`, and replaced if that fails. After an error Django checks it in any case."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        for connection in connections.all(initialized_only=True):
+            if (
+                connection.connection is not None
+                and connection.health_check_enabled
+                and not connection.health_check_done
+                and connection_is_quiet(connection)
+            ):
+                connection.health_check_done = True
+        return self.get_response(request)
 
 
 def declared_body_length(request):
@@ -86,3 +138,59 @@ class RequestTooLargeMiddleware:
         if isinstance(exception, RequestDataTooBig):
             return too_large_response(request, body_limit(request))
         return None
+
+
+# What a view can set on its response to change its policy (csp.decorators); none set, and no
+# nonce used, the header is the settings' own, the same string on every response.
+CSP_RESPONSE_PARTS = (
+    "_csp_config",
+    "_csp_update",
+    "_csp_replace",
+    "_csp_config_ro",
+    "_csp_update_ro",
+    "_csp_replace_ro",
+)
+_policies = {}
+
+
+@receiver(setting_changed)
+def _forget_policies(setting, **kwargs):
+    if setting.startswith("CONTENT_SECURITY_POLICY"):
+        _policies.clear()
+
+
+def settings_policies():
+    """The header and the report-only header as the settings write them ("" for none)."""
+    if not _policies:
+        _policies["csp"] = build_policy()
+        _policies["csp_ro"] = build_policy(report_only=True)
+    return _policies["csp"], _policies["csp_ro"]
+
+
+class CSPMiddleware(BaseCSPMiddleware):
+    """django-csp's middleware, its headers built once from the settings: building them
+    (two policies, every directive copied and joined) cost more than the rest of a plain
+    view's middleware together. A response whose view changed its policy, or a page that
+    used a nonce, is built as django-csp builds it."""
+
+    def process_response(self, request, response):
+        custom = getattr(request, "_csp_nonce", None) is not None or any(
+            getattr(response, name, None) is not None for name in CSP_RESPONSE_PARTS
+        )
+        if custom or (settings.DEBUG and response.status_code in (404, 500)):
+            return super().process_response(request, response)
+        for header, policy, exempt, setting_name in zip(
+            (HEADER, HEADER_REPORT_ONLY),
+            settings_policies(),
+            ("_csp_exempt", "_csp_exempt_ro"),
+            ("CONTENT_SECURITY_POLICY", "CONTENT_SECURITY_POLICY_REPORT_ONLY"),
+            strict=True,
+        ):
+            if not policy or header in response or getattr(response, exempt, False) is not False:
+                continue
+            prefixes = (getattr(settings, setting_name, None) or {}).get("EXCLUDE_URL_PREFIXES", None) or ()
+            if not request.path_info.startswith(tuple(prefixes)):
+                response[header] = policy
+        # As django-csp: a nonce asked for after the header is written is an error, not a silent miss.
+        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        return response

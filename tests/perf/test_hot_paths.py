@@ -77,8 +77,12 @@ def test_a_check_locks_the_row_without_reading_its_deliveries(key):
     client.post(f"{URL}/{verification.id}/check", {"code": wrong}, format="json")  # the key is cached
     sent, response = statements(client, "post", f"{URL}/{verification.id}/check", {"code": wrong})
     assert response.json()["checks_remaining"] == verification.max_checks - 2
-    # The row lock, the counted guess and its audit line, in one transaction (the test's savepoint here).
-    assert [s for s in sent if s not in ("SAVEPOINT", "RELEASE")] == ["SELECT", "UPDATE", "INSERT"]
+    # The row lock, then the counted guess and its audit line in one statement, in one
+    # transaction (the test's savepoint here).
+    assert [s for s in sent if s not in ("SAVEPOINT", "RELEASE")] == ["SELECT", "WITH"]
+    verification.refresh_from_db()
+    assert verification.failed_checks == 2
+    assert list(verification.audit_events.filter(event="check").values_list("outcome", flat=True)) == ["invalid"] * 2
 
 
 def test_a_create_answers_from_what_it_wrote(key):
@@ -93,3 +97,111 @@ def test_a_create_answers_from_what_it_wrote(key):
     assert [s for s in reads_after_the_writes if s not in ("SAVEPOINT", "RELEASE")] == []
     fresh = VerificationAttempt.objects.prefetch_related("deliveries").get(pk=response.json()["id"])
     assert response.json() == VerificationOutput(fresh).data
+
+
+def test_the_written_out_check_answer_is_what_the_fields_give(key):
+    from verification.api.serializers import CheckOutput
+
+    api_key, _ = key
+    wrong_one, right_one = made(api_key, "+14155550107", channel="sms"), made(api_key, "+14155550108", channel="sms")
+    results = [
+        services.verification_check(verification_id=wrong_one.id, code="0000000"),  # wrong
+        services.verification_check(verification_id=right_one.id, code=code_of(right_one)),  # right
+        services.verification_check(verification_id=right_one.id, code=code_of(right_one)),  # refused: it ended
+    ]
+    for result in results:
+        assert CheckOutput(result).data == serializers.Serializer.to_representation(CheckOutput(), result)
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "errors"),
+    [
+        (lambda code: {"code": code}, 200, None),
+        (lambda code: {"code": f" {code}\n"}, 200, None),  # trimmed, as the field trims it
+        (lambda code: {"code": int(code)}, 200, None),  # a number is taken as its digits
+        (lambda code: {"code": "12"}, 400, [("code", "invalid")]),
+        (lambda code: {"code": "١٢٣٤٥٦"}, 400, [("code", "invalid")]),  # other scripts' digits are not digits here
+        (lambda code: {"code": True}, 400, [("code", "invalid")]),
+        (lambda code: {"code": code, "extra": 1}, 400, [("extra", "unknown_field")]),
+        (lambda code: {}, 400, [("code", "required")]),
+        (lambda code: [code], 400, [("non_field_errors", "invalid")]),
+    ],
+    ids=["digits", "spaced", "number", "short", "arabic-indic", "bool", "unknown-field", "empty", "list"],
+)
+def test_a_check_body_is_judged_as_the_fields_judge_it(key, body, status, errors):
+    api_key, secret = key
+    verification = made(api_key, "+14155550109", channel="sms")
+    code = code_of(verification)
+    if body(code) == {"code": int(code)} and code.startswith("0"):
+        pytest.skip("a code with a leading zero has no number of its own")
+    response = client_for(secret).post(f"{URL}/{verification.id}/check", body(code), format="json")
+    assert response.status_code == status, response.content
+    if errors is None:
+        assert response.json()["valid"] is True and response.json()["status"] == "approved"
+    else:
+        assert [(e["attr"], e["code"]) for e in response.json()["errors"]] == errors
+
+
+def test_a_check_by_number_without_its_number_is_refused_as_before(key):
+    api_key, secret = key
+    verification = made(api_key, "+14155550110", channel="sms")
+    response = client_for(secret).post(f"{URL}/check", {"code": code_of(verification)}, format="json")
+    assert response.status_code == 400
+    assert [(e["attr"], e["code"]) for e in response.json()["errors"]] == [("phone_number", "required")]
+
+
+@pytest.mark.parametrize("webhook", ["https://hooks.example.com/otp", None])
+def test_a_right_check_reads_the_webhook_with_its_row_lock(key, webhook):
+    from verification.models import WebhookMessage
+    from verification.webhooks.outbox import endpoint_create
+
+    api_key, secret = key
+    if webhook:
+        endpoint_create(api_key=api_key, url=webhook)
+    verification = made(api_key, "+14155550111", channel="sms")
+    client = client_for(secret)
+    client.get(f"{URL}/{verification.id}")  # the key is cached
+    sent, response = statements(client, "post", f"{URL}/{verification.id}/check", {"code": code_of(verification)})
+    assert response.json()["valid"] is True
+    # The lock (with the key's webhook), the end and its audit line; with a webhook, the event:
+    # its payload's deliveries read, and the outbox row. No statement of its own for the webhook.
+    expected = ["SELECT", "WITH", "SELECT", "INSERT"] if webhook else ["SELECT", "WITH"]
+    assert [s for s in sent if s not in ("SAVEPOINT", "RELEASE")] == expected
+    events = WebhookMessage.objects.filter(verification=verification)
+    assert [(m.url, m.event_type) for m in events] == ([(webhook, "verification.approved")] if webhook else [])
+
+
+@pytest.mark.parametrize(
+    ("accept", "query", "status", "indented"),
+    [
+        (None, "", 200, False),
+        ("*/*", "", 200, False),
+        ("application/json", "", 200, False),
+        ("application/json; indent=2", "", 200, True),  # negotiated as DRF does: its parameters honoured
+        ("text/html", "", 406, False),
+        (None, "?format=xml", 404, False),
+    ],
+)
+def test_an_answer_is_negotiated_as_drf_negotiates_it(key, accept, query, status, indented):
+    api_key, secret = key
+    verification = made(api_key, "+14155550112", channel="sms")
+    headers = {"HTTP_ACCEPT": accept} if accept else {}
+    response = client_for(secret).get(f"{URL}/{verification.id}{query}", **headers)
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/json"
+    assert response.content.startswith(b'{\n  "') is indented
+
+
+def test_each_loaded_verification_has_its_own_phone_number(key):
+    from django.db import transaction
+
+    from verification.services import statements as written
+
+    api_key, _ = key
+    verification = made(api_key, "+14155550113", channel="sms")
+    with transaction.atomic():
+        first = written.verification_locked(verification.pk)
+        second = written.verification_locked(verification.pk)
+    orm = VerificationAttempt.objects.get(pk=verification.pk).phone_number
+    assert first.phone_number == second.phone_number == orm and first.phone_number.as_e164 == "+14155550113"
+    assert first.phone_number is not second.phone_number  # parsed once, but never shared

@@ -13,6 +13,7 @@ from ..models import DELIVERY_CHANNELS, Channel, Delivery, VerificationAttempt
 from ..phones import parse_phone_number
 
 CODE_REGEX = r"^[0-9]{4,10}$"
+CODE = re.compile(CODE_REGEX)
 DATETIME = serializers.DateTimeField()  # as every DateTimeField of an answer writes a moment
 COUNTRY_REGEX = r"^[A-Za-z]{2}$"
 
@@ -88,6 +89,18 @@ class VerificationCreateInput(PhoneNumberInput):
 @extend_schema_serializer(examples=[OpenApiExample("The code the person typed", value={"code": "123456"}, request_only=True)])
 class CheckInput(StrictSerializer):
     code = serializers.RegexField(CODE_REGEX, help_text="The digits the person typed.")
+
+    @staticmethod
+    def plainly_valid(data):
+        """The validated data of the body nearly every check sends, `{"code": "<4-10 digits>"}`,
+        without building the fields (a third of a millisecond): what they would give it.
+        None for any other body, which the serializer judges (and words its errors). This
+        class's body only: CheckByNumberInput, which inherits it, does not use it."""
+        if type(data) is dict and len(data) == 1:
+            code = data.get("code")
+            if type(code) is str and CODE.fullmatch(code):
+                return {"code": code}
+        return None
 
 
 @extend_schema_serializer(
@@ -184,3 +197,13 @@ class CheckOutput(serializers.Serializer):
     status = serializers.CharField()
     valid = serializers.BooleanField()
     checks_remaining = serializers.IntegerField()
+
+    def to_representation(self, result):
+        # Written out, as VerificationOutput's: what the fields above write (tests/perf compares them).
+        status, remaining = result.status, result.checks_remaining
+        return {
+            "id": str(result.verification.id),
+            "status": None if status is None else str(status),
+            "valid": bool(result.valid),
+            "checks_remaining": None if remaining is None else int(remaining),
+        }

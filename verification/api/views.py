@@ -26,6 +26,8 @@ from .serializers import (
     VerificationOutput,
 )
 
+PLAIN_ACCEPTS = ("*/*", JSONRenderer.media_type)
+
 
 class ApiView(APIView):
     """The API's own policy, whatever the site's REST_FRAMEWORK defaults are (the app may be
@@ -40,6 +42,19 @@ class ApiView(APIView):
 
     def get_exception_handler(self):
         return exception_handler
+
+    def perform_content_negotiation(self, request, force=False):
+        # What DRF's negotiation picks for the requests nearly every client sends (no Accept,
+        # `*/*` or `application/json`; no `?format=`), without parsing the header; any other
+        # request is negotiated as DRF negotiates it (a 406 for what we cannot write).
+        if (
+            self.renderer_classes == [JSONRenderer]
+            and request.META.get("HTTP_ACCEPT", "*/*") in PLAIN_ACCEPTS
+            and not request.META.get("QUERY_STRING")
+            and not self.format_kwarg
+        ):
+            return JSONRenderer(), JSONRenderer.media_type
+        return super().perform_content_negotiation(request, force)
 
 
 def api_actor(request):
@@ -60,7 +75,11 @@ def own_verifications(request):
     return key_verifications(request).prefetch_related(deliveries())
 
 
-def validated(serializer_class, request):
+def validated(serializer_class, request, *, plainly_valid=None):
+    """The body's validated data; `plainly_valid(body)` may give it first, without the serializer."""
+    data = plainly_valid(request.data) if plainly_valid is not None else None
+    if data is not None:
+        return data
     serializer = serializer_class(data=request.data)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
@@ -109,7 +128,7 @@ class VerificationDetailApi(ApiView):
 class VerificationCheckApi(ApiView):
     @extend_schema(request=CheckInput, responses={200: CheckOutput}, summary="Check a code", operation_id="verifications_check")
     def post(self, request, verification_id):
-        data = validated(CheckInput, request)
+        data = validated(CheckInput, request, plainly_valid=CheckInput.plainly_valid)
         result = services.verification_check(
             verification_id=verification_id, code=data["code"], actor=api_actor(request), api_key=request.auth
         ).raise_if_refused()

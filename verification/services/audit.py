@@ -19,9 +19,22 @@ SYSTEM = Actor()
 CARRIER = Actor(type=ActorType.CARRIER, name="plivo")
 
 
-def audit(verification, event, *, actor=SYSTEM, now, delivery=None, from_status="", to_status="", outcome="", **detail):
+def audit(verification, event, **line):
     """Append one line to the audit trail, in the caller's transaction. Never pass the code."""
-    return statements.insert(AuditEvent(
+    return statements.insert(audit_line(verification, event, **line))
+
+
+def save_and_audit(instance, fields, verification, event, **line):
+    """`statements.save_fields(instance, fields)` and then `audit(verification, event, ...)`,
+    in one statement (one round trip), in the caller's transaction."""
+    return statements.save_fields_and_insert(instance, fields, audit_line(verification, event, **line))
+
+
+def audit_line(
+    verification, event, *, actor=SYSTEM, now, delivery=None, from_status="", to_status="", outcome="", **detail
+):
+    """The audit line, not yet written."""
+    return AuditEvent(
         verification=verification,
         delivery=delivery,
         event=event,
@@ -33,4 +46,4 @@ def audit(verification, event, *, actor=SYSTEM, now, delivery=None, from_status=
         ip=actor.ip,
         detail=detail,
         created_at=now,
-    ))  # fmt: skip
+    )

@@ -12,10 +12,13 @@ A model with pre_save/post_save receivers (a site's own) is saved through the OR
 instead, so its signals still fire.
 """
 
-from functools import cache
+from functools import cache, lru_cache
 
 from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models.signals import post_save, pre_save
+from phonenumber_field.modelfields import PhoneNumberField
+from phonenumber_field.phonenumber import PhoneNumber
+from phonenumber_field.phonenumber import to_python as phonenumber_to_python
 
 
 def _quote(name):
@@ -43,6 +46,8 @@ class Columns:
         for i, field in enumerate(fields):
             column = field.get_col(alias)
             funcs = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+            if isinstance(field, PhoneNumberField):
+                funcs = [phone_number_from_db if func == field.from_db_value else func for func in funcs]
             if funcs:
                 self.converters.append((i, column, funcs))
 
@@ -52,6 +57,22 @@ class Columns:
             for convert in funcs:
                 values[i] = convert(values[i], column, connection)
         return self.model.from_db(DEFAULT_DB_ALIAS, self.attnames, values)
+
+
+@lru_cache(maxsize=4096)
+def _phone_number(value):
+    return phonenumber_to_python(value)
+
+
+def phone_number_from_db(value, expression, connection):
+    """PhoneNumberField's `from_db_value`, a number parsed once per process: a copy of the
+    parsed number (each instance its own, as the field gives it), not a parse per row load,
+    which cost more than the statement that read the row."""
+    if not isinstance(value, str) or not value:
+        return phonenumber_to_python(value)
+    number = PhoneNumber()
+    number.merge_from(_phone_number(value))
+    return number
 
 
 @cache
@@ -94,12 +115,34 @@ def save_fields(instance, fields):
         instance.save(update_fields=fields)
         return
     fields = tuple(dict.fromkeys(fields))
-    meta = model._meta
+    with connection.cursor() as cursor:
+        cursor.execute(_update_sql(model, fields), _update_params(instance, fields))
+
+
+def _update_params(instance, fields):
+    meta = type(instance)._meta
     params = [meta.get_field(name).get_db_prep_save(getattr(instance, meta.get_field(name).attname), connection)
               for name in fields]  # fmt: skip
     params.append(meta.pk.get_db_prep_value(instance.pk, connection))
+    return params
+
+
+def save_fields_and_insert(instance, fields, row):
+    """`save_fields(instance, fields)`, then `insert(row)`, as one statement (one round trip):
+    `WITH saved AS (UPDATE ...) INSERT ...`, PostgreSQL running both, the UPDATE first, to
+    completion, in the caller's transaction. Either model with save receivers, or another
+    database: the two statements, as they were."""
+    if _has_receivers(type(instance)) or _has_receivers(type(row)) or not _written_here():
+        save_fields(instance, fields)
+        return insert(row)
+    fields = tuple(dict.fromkeys(fields))
+    insert_sql, insert_fields, returning = _insert_sql(type(row))
+    sql = f"WITH saved AS ({_update_sql(type(instance), fields)}) {insert_sql}"
+    params = [*_update_params(instance, fields), *_insert_params(row, insert_fields)]
     with connection.cursor() as cursor:
-        cursor.execute(_update_sql(model, fields), params)
+        cursor.execute(sql, params)
+        _inserted(row, cursor, returning)
+    return row
 
 
 @cache
@@ -122,15 +165,23 @@ def insert(instance):
         instance.save(force_insert=True)
         return instance
     sql, fields, returning = _insert_sql(model)
-    params = [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        if returning is not None:
-            returned = cursor.fetchone()[0] if connection.features.can_return_columns_from_insert else cursor.lastrowid
-            setattr(instance, returning.attname, returned)
+        cursor.execute(sql, _insert_params(instance, fields))
+        _inserted(instance, cursor, returning)
+    return instance
+
+
+def _insert_params(instance, fields):
+    return [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields]
+
+
+def _inserted(instance, cursor, returning):
+    """The row as the ORM leaves it once inserted: its serial key set, no longer `adding`."""
+    if returning is not None:
+        returned = cursor.fetchone()[0] if connection.features.can_return_columns_from_insert else cursor.lastrowid
+        setattr(instance, returning.attname, returned)
     instance._state.adding = False
     instance._state.db = DEFAULT_DB_ALIAS
-    return instance
 
 
 # The hot paths' reads.
@@ -145,7 +196,10 @@ def _verification_model():
 @cache
 def _verification_lock_sql(by_key):
     model = _verification_model()
-    sql = f"SELECT {columns(model, 'v').sql} FROM {table(model)} v WHERE v.{_quote(model._meta.pk.column)} = %s"
+    sql = (
+        f"SELECT {columns(model, 'v').sql}, {_webhook_url_column('v')} FROM {table(model)} v"
+        f" WHERE v.{_quote(model._meta.pk.column)} = %s"
+    )
     if by_key:
         sql += f" AND v.{_quote(model._meta.get_field('api_key').column)} = %s"
     return sql + _for_update()
@@ -153,13 +207,19 @@ def _verification_lock_sql(by_key):
 
 def verification_locked(verification_id, *, api_key_id=None, by_key=False):
     """The verification's row, locked (the caller's transaction): `select_for_update().get(pk=...)`,
-    only among `api_key_id`'s with `by_key`. None if there is none."""
+    only among `api_key_id`'s with `by_key`. None if there is none. Its key's webhook URL is
+    read in the same statement, for the events of this transaction (`webhook_url_of`)."""
     if not _written_here():
         rows = _verification_model().objects.select_for_update().filter(pk=verification_id)
         return (rows.filter(api_key_id=api_key_id) if by_key else rows).first()
     params = [verification_id, api_key_id] if by_key else [verification_id]
     rows = fetch(_verification_lock_sql(by_key), params)
-    return columns(_verification_model(), "v").build(rows[0]) if rows else None
+    if not rows:
+        return None
+    verification_columns = columns(_verification_model(), "v")
+    verification = verification_columns.build(rows[0])
+    _webhook_url_read(verification, rows[0][verification_columns.count])
+    return verification
 
 
 @cache
@@ -237,8 +297,9 @@ def _delivery_sql(lock):
     model = _verification_model()
     link = _quote(Delivery._meta.get_field("verification").column)
     delivery_columns, verification_columns = _delivery_columns(lock)
+    webhook = f", {_webhook_url_column('v')}" if lock else ""
     sql = (
-        f"SELECT {delivery_columns.sql}, {verification_columns.sql} FROM {table(Delivery)} d"
+        f"SELECT {delivery_columns.sql}, {verification_columns.sql}{webhook} FROM {table(Delivery)} d"
         f" INNER JOIN {table(model)} v ON v.{_quote(model._meta.pk.column)} = d.{link}"
         f" WHERE d.{_quote(Delivery._meta.pk.column)} = %s"
     )
@@ -253,6 +314,8 @@ def _delivery_from(rows, lock):
     delivery_columns, verification_columns = _delivery_columns(lock)
     delivery = delivery_columns.build(rows[0])
     verification = verification_columns.build(rows[0], delivery_columns.count)
+    if lock:
+        _webhook_url_read(verification, rows[0][delivery_columns.count + verification_columns.count])
     Delivery._meta.get_field("verification").set_cached_value(delivery, verification)
     return delivery
 
@@ -278,6 +341,40 @@ def delivery_of_channel(delivery_id, channel):
         rows = Delivery.objects.select_related("verification").only(*only)
         return rows.filter(pk=delivery_id, channel=channel).first()
     return _delivery_from(fetch(_delivery_sql(False), [delivery_id, channel]), False)
+
+
+# The key's webhook URL, read with a verification's row lock: an event of the same
+# transaction (the check that ends it, a carrier's step) needs no statement of its own.
+# NULL: the key has no webhook (its URL column is never NULL).
+_WEBHOOK_READ = "_webhook_url_under_lock"
+
+
+def _webhook_url_column(alias):
+    from ..models import WebhookEndpoint
+
+    meta = WebhookEndpoint._meta
+    key = _quote(meta.get_field("api_key").column)
+    return (
+        f"(SELECT w.{_quote(meta.get_field('url').column)} FROM {table(WebhookEndpoint)} w"
+        f" WHERE w.{key} = {alias}.{_quote(_verification_model()._meta.get_field('api_key').column)} LIMIT 1)"
+    )
+
+
+def _webhook_url_read(verification, url):
+    if verification.api_key_id is not None:
+        setattr(verification, _WEBHOOK_READ, url)
+
+
+def webhook_url_of(verification):
+    """`webhook_url(verification.api_key_id)`, taken from the statement that locked the
+    verification when that ran in this transaction (once: a later event reads it again)."""
+    url = verification.__dict__.pop(_WEBHOOK_READ, _NOT_READ)
+    if url is not _NOT_READ and connection.in_atomic_block:
+        return url
+    return webhook_url(verification.api_key_id)
+
+
+_NOT_READ = object()
 
 
 @cache

@@ -14,8 +14,7 @@ from django.db import connection
 from ..exceptions import VerificationNotPending
 from ..models import DELIVERY_PROGRESS
 from ..webhooks.outbox import DELIVERY_UPDATED, event_record, verification_ended
-from . import statements
-from .audit import SYSTEM, audit
+from .audit import SYSTEM, save_and_audit
 
 
 @dataclass(frozen=True)
@@ -45,8 +44,10 @@ def verification_end(verification, status, *, event, now, actor=SYSTEM, also=(),
         return Transition(ended=False, refused=VerificationNotPending(verification.status).code)
     before = verification.status
     verification.end(status, now=now)
-    statements.save_fields(verification, ["status", "ended_at", "code_encrypted", *also])
-    audit(verification, event, actor=actor, now=now, from_status=before, to_status=status, **detail)
+    fields = ["status", "ended_at", "code_encrypted", *also]
+    save_and_audit(
+        verification, fields, verification, event, actor=actor, now=now, from_status=before, to_status=status, **detail
+    )
     verification_ended(verification, status, now=now)  # the outbox, in this same transaction
     return Transition(ended=True)
 
@@ -67,8 +68,10 @@ def delivery_move(delivery, status, *, event, now, actor=SYSTEM, also=(), **deta
     before = delivery.status
     delivery.status = status
     delivery.updated_at = now
-    statements.save_fields(delivery, ["status", "updated_at", *also])
     verification = delivery.verification
-    audit(verification, event, actor=actor, now=now, delivery=delivery, from_status=before, to_status=status, **detail)
+    save_and_audit(
+        delivery, ["status", "updated_at", *also], verification, event,
+        actor=actor, now=now, delivery=delivery, from_status=before, to_status=status, **detail,
+    )  # fmt: skip
     event_record(verification, DELIVERY_UPDATED, now=now)
     return Transition(ended=delivery.is_final)

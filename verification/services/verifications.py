@@ -21,7 +21,7 @@ from ..locales import normalize_locale
 from ..models import SITE_TENANT, ActorType, Channel, Status, VerificationAttempt, tenant_of
 from ..phones import parse_phone_number
 from . import statements
-from .audit import SYSTEM, audit
+from .audit import SYSTEM, audit, save_and_audit
 from .deliveries import delivery_start, workflow_steps
 from .transitions import verification_end
 
@@ -356,9 +356,8 @@ def verification_check(*, verification_id, code, actor=SYSTEM, scope=None, api_k
                     outcome="valid" if valid else "invalid",
                 )  # fmt: skip
             else:
-                statements.save_fields(verification, ["failed_checks"])
-                audit(
-                    verification, "check", actor=actor, now=now,
+                save_and_audit(
+                    verification, ["failed_checks"], verification, "check", actor=actor, now=now,
                     from_status=Status.PENDING, to_status=Status.PENDING, outcome="invalid",
                 )  # fmt: skip
     if valid:

@@ -48,9 +48,9 @@ def _subscribers(verification):
     """Where `verification`'s events go: its key's webhook URL and its own status_callback."""
     if verification.api_key_id is None:
         return []
-    from ..services.statements import webhook_url
+    from ..services.statements import webhook_url_of
 
-    urls = [webhook_url(verification.api_key_id) or "", verification.status_callback]
+    urls = [webhook_url_of(verification) or "", verification.status_callback]
     return list(dict.fromkeys(url for url in urls if url))
 
 
