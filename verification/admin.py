@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from .models import ActorType, AuditEvent, Delivery, DeliveryStatus, FraudBlock, Status, VerificationAttempt
 from .net import client_ip
@@ -44,15 +44,48 @@ class BoundedCountPaginator(Paginator):
         return max(int(plan[0]["Plan"]["Plan Rows"]), counted)
 
 
-def values_filter(field, title, choices):
+def code_label(labels, code):
+    """An audit code ("delivery_status") by its label in the page's language; an unknown one as it is stored."""
+    return labels.get(code, code)
+
+
+# The audit trail's codes as the admin shows them; the rows keep the codes. One list for the
+# list, its filters, an event's page and a verification's inline.
+AUDIT_EVENTS = {
+    "created": pgettext_lazy("audit event", "Created"),
+    "delivery_queued": pgettext_lazy("audit event", "Delivery queued"),
+    "delivery_sent": pgettext_lazy("audit event", "Delivery sent"),
+    "delivery_status": pgettext_lazy("audit event", "Delivery status from the carrier"),
+    "resend": pgettext_lazy("audit event", "Code sent again"),
+    "fallback": pgettext_lazy("audit event", "Fallback to the next channel"),
+    "check": pgettext_lazy("audit event", "Code checked"),
+    "confirmed": pgettext_lazy("audit event", "Confirmed on the device"),
+    "canceled": pgettext_lazy("audit event", "Canceled"),
+    "superseded": pgettext_lazy("audit event", "Replaced by a newer verification"),
+    "expired": pgettext_lazy("audit event", "Expired"),
+    "failed": pgettext_lazy("audit event", "Failed to deliver"),
+}
+AUDIT_OUTCOMES = {
+    "valid": pgettext_lazy("audit outcome", "Right code"),
+    "invalid": pgettext_lazy("audit outcome", "Wrong code"),
+    "refused": pgettext_lazy("audit outcome", "Refused (no longer pending)"),
+    "skipped_ended": pgettext_lazy("audit outcome", "Skipped (the verification had ended)"),
+    "skipped_done": pgettext_lazy("audit outcome", "Skipped (no channel left)"),
+    "started_call": pgettext_lazy("audit outcome", "Voice call started"),
+    "started_sms": pgettext_lazy("audit outcome", "SMS started"),
+}
+
+
+def values_filter(field, title, choices, labels=None):
     """A list filter on `field` whose choices come from `choices()`, a cheap query: Django's
-    own filter on a field without choices runs `SELECT DISTINCT` over the whole table."""
+    own filter on a field without choices runs `SELECT DISTINCT` over the whole table.
+    With `labels`, a value is offered by its label."""
 
     class ValuesFilter(admin.SimpleListFilter):
         parameter_name = field
 
         def lookups(self, request, model_admin):
-            return [(value, value) for value in choices()]
+            return [(value, code_label(labels or {}, value)) for value in choices()]
 
         def queryset(self, request, queryset):
             return queryset if self.value() is None else queryset.filter(**{field: self.value()})
@@ -120,7 +153,35 @@ def status_label(event, status):
     return labels.get(status, status)
 
 
-class AuditStatusMixin:
+class AuditCodesMixin:
+    """An audit trail's event and outcome columns in words ("Code checked", "Right code"); its rows keep the codes."""
+
+    event_labels = AUDIT_EVENTS
+    outcome_labels = AUDIT_OUTCOMES
+
+    @admin.display(description=_("event"), ordering="event")
+    def event_shown(self, line):
+        return code_label(self.event_labels, line.event)
+
+    @admin.display(description=_("outcome"), ordering="outcome")
+    def outcome_shown(self, line):
+        return code_label(self.outcome_labels, line.outcome) or "-"
+
+
+class AuditLinePageMixin(AuditCodesMixin):
+    """An audit line's page titled by its time and labels ("2026-12-02 06:20:11 Code checked Right code"),
+    in its heading and breadcrumbs, not by the model's str (its stored codes)."""
+
+    change_form_template = "admin/verification/audit_line_change_form.html"
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            labels = [code_label(self.event_labels, obj.event), code_label(self.outcome_labels, obj.outcome)]
+            context["subtitle"] = " ".join([to_the_second(obj.created_at), *map(str, labels)]).strip()
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
+
+class AuditStatusMixin(AuditCodesMixin):
     """The audit trail's from/to columns in words ("Approved"), as the status columns elsewhere."""
 
     @admin.display(description=_("from status"), ordering="from_status")
@@ -134,7 +195,7 @@ class AuditStatusMixin:
 
 class AuditEventInline(AuditStatusMixin, ReadOnlyAdminMixin, admin.TabularInline):
     model = AuditEvent
-    fields = ["time", "event", "from_status_shown", "to_status_shown", "outcome", "actor_type", "actor", "ip"]
+    fields = ["time", "event_shown", "from_status_shown", "to_status_shown", "outcome_shown", "actor_type", "actor", "ip"]
     readonly_fields = fields
     extra = 0
 
@@ -263,21 +324,22 @@ class DeliveryAdmin(LargeListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(AuditStatusMixin, LargeListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class AuditEventAdmin(AuditLinePageMixin, AuditStatusMixin, LargeListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
-        "time", "event", "masked_phone_number", "from_status_shown", "to_status_shown", "outcome", "actor_type", "actor", "ip",
+        "time", "event_shown", "masked_phone_number", "from_status_shown", "to_status_shown", "outcome_shown", "actor_type",
+        "actor", "ip",
     ]  # fmt: skip
     list_filter = [
-        values_filter("event", _("event"), lambda: values_seen(AuditEvent, "event")),
-        values_filter("outcome", _("outcome"), lambda: values_recently_seen(AuditEvent, "outcome")),
+        values_filter("event", _("event"), lambda: values_seen(AuditEvent, "event"), AUDIT_EVENTS),
+        values_filter("outcome", _("outcome"), lambda: values_recently_seen(AuditEvent, "outcome"), AUDIT_OUTCOMES),
         "actor_type",
         VerificationCountryFilter,
         ("created_at", admin.DateFieldListFilter),
     ]
     list_select_related = ["verification"]
     fields = [
-        "time", "event", "verification", "delivery", "from_status_shown", "to_status_shown", "outcome", "actor_type", "actor",
-        "ip", "detail",
+        "time", "event_shown", "verification", "delivery", "from_status_shown", "to_status_shown", "outcome_shown",
+        "actor_type", "actor", "ip", "detail",
     ]  # fmt: skip
     readonly_fields = fields
 

@@ -94,7 +94,7 @@ class VerificationAttempt(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.id} ({self.status})"
+        return f"{self.id} ({self.get_status_display()})"
 
     @property
     def is_pending(self):
@@ -204,7 +204,7 @@ class Delivery(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.channel} {self.id} ({self.status})"
+        return f"{self.get_channel_display()} {self.id} ({self.get_status_display()})"
 
     @property
     def is_final(self):

@@ -39,8 +39,13 @@ def po_path(language):
 
 def entries(language):
     """The catalogue's entries (the header left out), as written in its .po file."""
+    return po_entries(po_path(language))
+
+
+def po_entries(path):
+    """A .po file's entries (the header left out)."""
     found, entry, key = [], None, None
-    for line in [*po_path(language).read_text(encoding="utf-8").splitlines(), ""]:
+    for line in [*Path(path).read_text(encoding="utf-8").splitlines(), ""]:
         if not line.strip():
             if entry is not None and (entry.msgid or entry.msgctxt):
                 found.append(entry)
@@ -79,3 +84,13 @@ def placeholders(text):
 
 def tags(text):
     return sorted(TAG.findall(text))
+
+
+# Django's own catalogues behind the admin pages; their English files list every msgid.
+DJANGO_DIR = Path(__import__("django").__file__).parent
+DJANGO_CATALOGUES = [DJANGO_DIR / app / "locale" for app in ("contrib/admin", "conf", "contrib/auth")]
+
+
+def django_entries():
+    """Django's admin, core and auth texts (its English catalogues: every msgid, none translated)."""
+    return [entry for locale in DJANGO_CATALOGUES for entry in po_entries(locale / "en" / "LC_MESSAGES" / "django.po")]

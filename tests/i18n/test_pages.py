@@ -14,16 +14,31 @@ from django.http import HttpResponse
 from django.test import Client
 from django.utils import timezone, translation
 from django.utils.text import capfirst
+from django.utils.translation import trans_real
+from rest_framework_api_key.models import APIKey
 
 from tests.helpers import code_of
-from tests.i18n.catalogue import NOT_ENGLISH, PLACEHOLDER, TAG, entries
+from tests.i18n.catalogue import NOT_ENGLISH, PLACEHOLDER, TAG, django_entries, entries
 from tests.pages.support import PASSWORD, flow_verification, make_user
 from tests.processes import free_port
 from verification import services
+from verification.admin import AUDIT_EVENTS, AUDIT_OUTCOMES
+from verification.codes import encrypt_code
 from verification.contrib.accounts import throttle
-from verification.contrib.accounts.models import PhoneProfile
+from verification.contrib.accounts.admin import ACCOUNT_EVENTS, ACCOUNT_OUTCOMES
+from verification.contrib.accounts.audit import account_event
+from verification.contrib.accounts.models import AccountEvent, PhoneProfile
 from verification.exceptions import DeliveryBlocked, Throttled
-from verification.models import ActorType, Delivery, DeliveryStatus, FraudBlock, FraudScope, VerificationAttempt
+from verification.models import (
+    ActorType,
+    AuditEvent,
+    Delivery,
+    DeliveryStatus,
+    FraudBlock,
+    FraudScope,
+    VerificationAttempt,
+    WebhookEndpoint,
+)
 from verification.services import Actor
 from verification.services.transitions import delivery_move
 
@@ -31,6 +46,8 @@ pytestmark = pytest.mark.django_db
 
 # Django's own English that our forms could show (its catalogues miss some in some languages).
 DJANGO_ENGLISH = ["This field is required.", "This password is", "Enter a valid username", "Select a valid choice"]
+# The audit trails' codes, each shown by a label of its own.
+AUDIT_CODES = {*AUDIT_EVENTS, *AUDIT_OUTCOMES, *ACCOUNT_EVENTS, *ACCOUNT_OUTCOMES}
 # What a person reads: text, and the attributes a screen reader says or a script shows.
 SPOKEN_ATTRIBUTES = {"aria-label", "title", "placeholder", "alt"}
 
@@ -87,6 +104,26 @@ def english_left(language, nodes):
     return found + [english for english in DJANGO_ENGLISH if english in text]
 
 
+def django_english_left(language, nodes):
+    """Django's own English (the admin's "Recent actions", "View") still on the page: its msgids that
+    the site's catalogue for `language` (ours, then Django's, merged as Django loads them) lacks."""
+    catalogue = trans_real.translation(language)._catalog
+    text = " ".join(nodes)
+    found = []
+    for entry in django_entries():
+        key = entry.msgid if entry.msgctxt is None else f"{entry.msgctxt}\x04{entry.msgid}"
+        if (key if entry.msgid_plural is None else (key, 0)) in catalogue:
+            continue  # translated (a translation may be the same word: "Filter" in German)
+        for source in filter(None, (entry.msgid, entry.msgid_plural)):
+            plain = " ".join(TAG.sub(" ", source).split())
+            if len(plain.split()) == 1:
+                found += [source for node in nodes if node in (plain, capfirst(plain))]
+                continue
+            fragments = [" ".join(f.split()) for f in PLACEHOLDER.split(plain)]
+            found += [f for f in fragments if len(f.split()) >= 2 and f in text]
+    return found
+
+
 def visit(language):
     return Client(headers={"Accept-Language": f"{language},en;q=0.5"})
 
@@ -94,7 +131,7 @@ def visit(language):
 def assert_in_language(response, language, where=""):
     assert response.status_code in (200, 503), (where, response.status_code)
     assert f'<html lang="{language}"' in response.content.decode(), where
-    assert english_left(language, read(response)) == [], where
+    assert english_left(language, read(response)) + django_english_left(language, read(response)) == [], where
 
 
 @pytest.fixture
@@ -251,12 +288,18 @@ def admin_activity(settings):
     FraudBlock.objects.create(scope=FraudScope.RANGE, subject="+1212555", blocked_until=now + timedelta(days=1), **figures)
     FraudBlock.objects.create(scope=FraudScope.COUNTRY, subject="GB", blocked_until=now + timedelta(days=1),
                               lifted_at=now, lifted_by="root", **figures)  # fmt: skip
+    root = Actor(type=ActorType.ADMIN, name="root", ip="203.0.113.7")
+    account_event(event="signup", outcome="code_sent", actor=root, phone_number="+14155550104")
+    account_event(event="rate_limit_unblock", outcome="unblocked", actor=root, limit="login_ip", subject="203.0.113.5")
+    key, _ = APIKey.objects.create_key(name="acme")
+    WebhookEndpoint.objects.create(api_key=key, url="https://hooks.example.com/otp", secret_encrypted=encrypt_code("s"))
     return approved, unanswered
 
 
 def admin_pages(approved, unanswered):
     """The admin's pages, each with rows in it: the index, the lists and their filters, a verification's page
-    (its deliveries and audit lines inline), a delivery's, the dashboard and the rate-limit page."""
+    (its deliveries and audit lines inline), a delivery's, an audit line's, the webhooks', the dashboard and the
+    rate-limit page."""
     delivery = unanswered.deliveries.get()
     return [
         "/admin/",
@@ -267,9 +310,14 @@ def admin_pages(approved, unanswered):
         "/admin/verification/delivery/",
         f"/admin/verification/delivery/{delivery.pk}/change/",
         "/admin/verification/auditevent/",
+        f"/admin/verification/auditevent/{approved.audit_events.get(event='check').pk}/change/",
         "/admin/verification/fraudblock/",
+        "/admin/verification/webhookendpoint/",
+        "/admin/verification/webhookendpoint/add/",
+        "/admin/verification/webhookmessage/",
         "/admin/accounts/phoneprofile/",
         "/admin/accounts/accountevent/",
+        f"/admin/accounts/accountevent/{AccountEvent.objects.get(event='signup').pk}/change/",
         "/admin/verification/dashboard/",
         "/admin/verification/rate-limits/",
     ]
@@ -283,8 +331,63 @@ def test_the_admin_is_in_the_browsers_language(ada, admin_user, admin_activity, 
     for path in admin_pages(*admin_activity):
         response = client.get(path)
         assert response.status_code == 200 and f'<html lang="{language}"' in response.content.decode(), path
-        left[path] = english_left(language, read(response))
+        nodes = read(response)
+        left[path] = english_left(language, nodes) + django_english_left(language, nodes)
+        left[path] += [node for node in nodes if node in AUDIT_CODES]  # "delivery_status", "valid"
     assert left == {path: [] for path in left}
+
+
+def test_the_audit_trails_say_what_happened_in_words(ada, admin_user, admin_activity):
+    approved, unanswered = admin_activity
+    client = visit("de")
+    client.force_login(admin_user)
+    listed = read(client.get("/admin/verification/auditevent/"))
+    for label in ("Angelegt", "Zustellung eingereiht", "Zustellstatus vom Anbieter", "Code geprüft", "Richtiger Code",
+                  "Falscher Code"):  # fmt: skip
+        assert listed.count(label) >= 2, label  # a row, and a choice of the list's filter
+    assert not {"created", "delivery_queued", "delivery_status", "check", "valid", "invalid"} & set(listed)
+    inline = read(client.get(f"/admin/verification/verificationattempt/{unanswered.pk}/change/"))
+    assert "Zustellstatus vom Anbieter" in inline and "delivery_status" not in inline
+    check = approved.audit_events.get(event="check")
+    response = client.get(f"/admin/verification/auditevent/{check.pk}/change/")
+    page = read(response)
+    assert "Code geprüft" in page and "Richtiger Code" in page and "check" not in page
+    title = f"{check.created_at.astimezone(timezone.get_current_timezone()):%Y-%m-%d %H:%M:%S} Code geprüft Richtiger Code"
+    shown = " ".join(page)
+    assert shown.count(title) == 3 and "check valid" not in shown  # the window's title, the breadcrumbs, the heading
+    assert f"<title>{title} |" in response.content.decode() and f"<h2>{title}</h2>" in response.content.decode()
+    assert AuditEvent.objects.get(pk=check.pk).event == "check"  # the row keeps its code
+    accounts = read(client.get("/admin/accounts/accountevent/"))
+    assert {"Registrierung", "Code gesendet", "Ratenbegrenzung aufgehoben", "Entsperrt"} <= set(accounts)
+    assert not {"signup", "code_sent", "rate_limit_unblock", "unblocked"} & set(accounts)
+    signup = AccountEvent.objects.get(event="signup")
+    page = " ".join(read(client.get(f"/admin/accounts/accountevent/{signup.pk}/change/")))
+    assert "Registrierung Code gesendet" in page and "signup" not in page and "code_sent" not in page
+
+
+def test_an_audit_code_the_admin_does_not_know_is_shown_as_it_is_stored(ada, admin_user, admin_activity):
+    approved, _ = admin_activity
+    AuditEvent.objects.create(verification=approved, event="relay_replayed", outcome="not_yet_named")
+    client = visit("de")
+    client.force_login(admin_user)
+    listed = read(client.get("/admin/verification/auditevent/"))
+    assert "relay_replayed" in listed and "not_yet_named" in listed
+
+
+def test_the_webhook_pages_speak_the_admins_language(admin_user, admin_activity):
+    client = visit("fr")
+    client.force_login(admin_user)
+    endpoint = WebhookEndpoint.objects.get()
+    listed = read(client.get("/admin/verification/webhookendpoint/"))
+    assert "Renouveler le secret de signature (l’ancien signe encore pendant 24 heures)" in listed
+    form = read(client.get("/admin/verification/webhookendpoint/add/"))
+    assert "URL :" in form and "Url" not in " ".join(form)  # the form's own field, named as the model's
+    response = client.post("/admin/verification/webhookendpoint/", {"action": "rotate_secret",
+                                                                    "_selected_action": [endpoint.pk]}, follow=True)  # fmt: skip
+    shown = [str(message) for message in response.context["messages"]]
+    assert len(shown) == 1 and shown[0].startswith(
+        f"Nouveau secret du webhook pour {endpoint.api_key} (affiché une seule fois) : "
+    )
 
 
 def test_the_admin_shows_a_status_a_channel_and_a_scope_by_its_name(ada, admin_user, admin_activity):

@@ -20,7 +20,7 @@ ROTATION_GRACE = timedelta(hours=24)  # the old secret signs too, while receiver
 
 
 class WebhookEndpointForm(forms.ModelForm):
-    url = forms.URLField(required=False, max_length=500, assume_scheme="https")
+    url = forms.URLField(label=_("URL"), required=False, max_length=500, assume_scheme="https")
 
     class Meta:
         model = WebhookEndpoint
@@ -46,14 +46,15 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
         if not change:
             secret = new_secret()
             obj.secret_encrypted = encrypt_code(secret)
-            messages.warning(request, f"Webhook secret (shown once): {secret}")
+            messages.warning(request, _("Webhook secret (shown once): %(secret)s") % {"secret": secret})
         super().save_model(request, obj, form, change)
 
-    @admin.action(description="Rotate the signing secret (the old one signs for 24 more hours)")
+    @admin.action(description=_("Rotate the signing secret (the old one signs for 24 more hours)"))
     def rotate_secret(self, request, queryset):
         for endpoint in queryset:
             secret = endpoint_rotate(endpoint, now=clock.now(), grace=ROTATION_GRACE)
-            messages.warning(request, f"New webhook secret for {endpoint.api_key} (shown once): {secret}")
+            text = _("New webhook secret for %(key)s (shown once): %(secret)s")
+            messages.warning(request, text % {"key": endpoint.api_key, "secret": secret})
 
 
 def _to_the_second(moment):
