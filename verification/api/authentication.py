@@ -1,10 +1,11 @@
 """`Authorization: Api-Key <key>`: keys stored hashed by djangorestframework-api-key.
 
 The key's row is found by its prefix (the part before the dot) and kept in the cache
-(Redis) for a minute, so most requests do not query for it; the hash of the whole key
-is still compared on every request, and expiry is judged on every request too. Saving
-or deleting a key (a revocation in the admin, an expiry date set) drops its cached
-row at once, in every process: the next request reads the database again.
+(Redis) for a minute, and in each process for a few seconds (key_rows), so most requests
+neither query for it nor ask Redis; the hash of the whole key is still compared on every
+request, and expiry is judged on every request too. Saving or deleting a key (a
+revocation in the admin, an expiry date set) drops its row at once, from the cache and
+from every process: the next request reads the database again.
 """
 
 import hashlib
@@ -20,6 +21,7 @@ from rest_framework import authentication, exceptions, permissions
 from rest_framework_api_key.models import APIKey
 
 from ..health import dependency_of
+from .key_rows import rows as process_rows
 
 logger = logging.getLogger(__name__)
 
@@ -53,21 +55,27 @@ def _remember(api_key):
 def api_key_from(key):
     """The usable APIKey whose hash matches `key` (not revoked, not expired), or None."""
     prefix, _, _ = key.partition(".")
-    api_key = _cached(prefix)
+    generation = process_rows.generation  # before anything is read: a change heard since is seen
+    api_key = process_rows.get(cache_key(prefix))
     if api_key is None:
-        try:
-            api_key = APIKey.objects.get_usable_keys().get(prefix=prefix)
-        except APIKey.DoesNotExist:
-            return None
-        _remember(api_key)
+        api_key = _cached(prefix)
+        if api_key is None:
+            try:
+                api_key = APIKey.objects.get_usable_keys().get(prefix=prefix)
+            except APIKey.DoesNotExist:
+                return None
+            _remember(api_key)
+        process_rows.put(cache_key(prefix), api_key, generation)
     if api_key.revoked or api_key.has_expired or not api_key.is_valid(key):
         return None
     return api_key
 
 
 def _forget(prefix):
+    process_rows.drop(cache_key(prefix))
     try:
         cache.delete(cache_key(prefix))
+        process_rows.publish(cache_key(prefix))  # this process at once, the others as they hear it
     except Exception:
         # Redis unreachable: nobody reads the cache meanwhile, and a row it still holds lives
         # CACHE_SECONDS at most. The revocation itself is saved all the same.
