@@ -40,9 +40,11 @@ LUA = ROOT / "bench" / "requests.lua"
 SECRET_KEY = "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGH"
 PLIVO_AUTH_ID = "MABENCHBENCHBENCH000"
 PLIVO_AUTH_TOKEN = "bench-only-plivo-auth-token"
-PATHS = ["plain", "get", "check_wrong", "check_right", "create", "answer_xml", "code_xml"]
+PATHS = ["plain", "floor", "floor_write", "get", "check_wrong", "check_right", "create", "answer_xml", "code_xml"]
 LABELS = {
     "plain": "plain JsonResponse (same server)",
+    "floor": "floor: one SELECT by id, no framework",
+    "floor_write": "floor: lock and update one row, no framework",
     "get": "GET /api/v1/verifications/{id}",
     "check_wrong": "POST .../check, wrong code",
     "check_right": "POST .../check, right code",
@@ -246,6 +248,11 @@ class Pools:
             return peer_requests(os.environ["BENCH_PEER_URL"], self.directory, size, round_number)
         if name == "get":
             return self.directory / "get.txt"
+        if name in ("floor", "floor_write"):  # the GET's verifications, read (or locked) by a floor view
+            url = "/bench/floor/" if name == "floor" else "/bench/floor-write/"
+            text = (self.directory / "get.txt").read_text().replace("/api/v1/verifications/", url)
+            (self.directory / f"{name}.txt").write_text(text)
+            return self.directory / f"{name}.txt"
         if name == "check_wrong":  # each takes MAX_CHECKS wrong codes; the last one ends it, as it would
             made = pools.verifications(-(-size // app_settings.MAX_CHECKS), api_key=self.api_key)
             lines = [
@@ -296,7 +303,7 @@ class Pools:
         raise ValueError(name)
 
 
-REUSABLE = ("plain", "peer_plain", "get")
+REUSABLE = ("plain", "peer_plain", "get", "floor", "floor_write")
 
 
 def run_wrk(url, requests_file, *, seconds, connections, threads, headers=""):
