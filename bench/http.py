@@ -4,7 +4,10 @@ gunicorn started as `make serve` starts it (otpsite/serve.py), DEBUG off, Postgr
 and Redis; wrk (Debian's `wrk`) drives 32 connections at each path in turn, three
 rounds, the order turned each round; prints the medians of req/s, p50 and p99 and the
 ratio to a plain `JsonResponse` view served by the same server, settings and
-middleware (bench/urls.py, routed only in the bench's settings).
+middleware (bench/urls.py, routed only in the bench's settings). Two floors run beside
+it: one SELECT by id, and a transaction that locks and updates one row, each through
+Django's connection in a plain view (no framework, no key, no model): what the wire of a
+GET and of a check cost on this server before any of our code runs.
 
 Single-use requests (a right code, a Plivo fetch with its nonce) are prepared before
 each round, one per request: see bench/pools.py. No Celery worker runs, so no carrier
