@@ -93,6 +93,15 @@ end
 return {0}
 """
 
+# KEYS: per scope its approvals key. ARGV: now_ms, member, window_ms.
+APPROVE_SCRIPT = """
+for i = 1, #KEYS do
+  redis.call('ZADD', KEYS[i], tonumber(ARGV[1]), ARGV[2])
+  redis.call('PEXPIRE', KEYS[i], tonumber(ARGV[3]))
+end
+return #KEYS
+"""
+
 
 def calling_code(digits):
     """The country calling code that `digits` (an E.164 number or range) starts with ("44")."""
@@ -224,7 +233,9 @@ def approved(verification, *, now=None):
     check has already succeeded, and one approval lost only makes the guard stricter."""
     if not app_settings.FRAUD_GUARD:
         return
-    scopes = scopes_of(str(verification.phone_number), verification.country)
+    # as_e164, not str(): the number was validated when the verification was made, and
+    # str() validates it again (a fifth of the approval's CPU).
+    scopes = scopes_of(verification.phone_number.as_e164, verification.country)
     now_ms = _now_ms(now)
     window_ms = app_settings.FRAUD_WINDOW_SECONDS * 1000
     member = str(verification.pk)
@@ -233,11 +244,10 @@ def approved(verification, *, now=None):
         if client is None:
             _LocalGuard().approve(scopes, now_ms, member, window_ms)
             return
-        with client.pipeline(transaction=True) as pipe:
-            for scope in scopes:
-                pipe.zadd(scope.key("approvals"), {member: now_ms})
-                pipe.pexpire(scope.key("approvals"), window_ms)
-            pipe.execute()
+        # One script, as the guard's check: one command to pack and one answer to parse,
+        # where a MULTI pipeline of the same writes was six of each.
+        keys = [scope.key("approvals") for scope in scopes]
+        client.eval(APPROVE_SCRIPT, len(keys), *keys, now_ms, member, window_ms)
     except Exception:
         logger.warning("The fraud guard could not count an approval.", exc_info=True)
 

@@ -2,6 +2,7 @@
 
 import pytest
 from django.utils import timezone
+from phonenumber_field.phonenumber import PhoneNumber
 
 from verification import fraud, ratelimit
 from verification.exceptions import DeliveryBlocked, Throttled
@@ -99,7 +100,7 @@ def test_approvals_count_on_the_cluster_and_keep_a_range_open(cluster, settings)
 
     class Approved:
         def __init__(self, number):
-            self.pk, self.phone_number, self.country = f"verification-{number}", number, "FR"
+            self.pk, self.phone_number, self.country = f"verification-{number}", PhoneNumber.from_string(number), "FR"
 
     for i in range(MIN_SENDS * 2):
         number = f"+3361234{i:04d}"
