@@ -65,61 +65,59 @@ def test_a_key_deleted_in_another_process_is_refused_here_at_the_next_request():
     assert read(client).status_code == 401
 
 
-def test_a_row_read_before_a_change_is_not_kept_after_it(tmp_path):
+@pytest.fixture
+def private_redis(tmp_path):
     server = PrivateRedis(tmp_path).start()
-    rows = ProcessRows(redis=lambda: redis.Redis.from_url(server.url))
-    try:
-        assert rows.get("k") is None  # starts listening
-        wait_for(lambda: rows.listening)
-        before = rows.generation  # a request begins its read
-        redis.Redis.from_url(server.url).publish("otp:api-key:changed", "k")  # the key changes meanwhile
-        wait_for(lambda: rows.generation != before)
-        rows.put("k", APIKey(name="as it was"), before)
-        assert rows.get("k") is None  # the row read before the change is not kept
-        rows.put("k", APIKey(name="as it is"), rows.generation)
-        assert rows.get("k").name == "as it is"
-    finally:
-        rows.stop()
-        server.stop()
+    yield server
+    server.stop()
 
 
-def test_each_request_gets_its_own_copy_of_a_kept_row(tmp_path):
-    server = PrivateRedis(tmp_path).start()
-    rows = ProcessRows(redis=lambda: redis.Redis.from_url(server.url))
-    try:
-        rows.get("k")
-        wait_for(lambda: rows.listening)
-        rows.put("k", APIKey(name="acme"), rows.generation)
-        rows.get("k").name = "changed by one request"
-        assert rows.get("k").name == "acme"
-    finally:
-        rows.stop()
-        server.stop()
+@pytest.fixture
+def listening_rows(private_redis):
+    """Rows of a process subscribed to a private Redis of their own."""
+    rows = ProcessRows(redis=lambda: redis.Redis.from_url(private_redis.url, socket_connect_timeout=0.5))
+    assert rows.get("k") is None  # starts listening
+    wait_for(lambda: rows.listening)
+    yield rows
+    rows.stop()
 
 
-def test_a_process_that_cannot_hear_the_changes_keeps_nothing_and_starts_empty_when_it_can(tmp_path):
-    server = PrivateRedis(tmp_path).start()
-    rows = ProcessRows(redis=lambda: redis.Redis.from_url(server.url, socket_connect_timeout=0.5))
-    try:
-        rows.get("k")
-        wait_for(lambda: rows.listening)
-        rows.put("k", APIKey(name="acme"), rows.generation)
-        assert rows.get("k") is not None
+def test_a_row_read_before_a_change_is_not_kept_after_it(listening_rows, private_redis):
+    rows = listening_rows
+    before = rows.generation  # a request begins its read
+    redis.Redis.from_url(private_redis.url).publish("otp:api-key:changed", "k")  # the key changes meanwhile
+    wait_for(lambda: rows.generation != before)
+    rows.put("k", APIKey(name="as it was"), before)
+    assert rows.get("k") is None  # the row read before the change is not kept
+    rows.put("k", APIKey(name="as it is"), rows.generation)
+    assert rows.get("k").name == "as it is"
 
-        server.stop()  # a change published now would not be heard
-        wait_for(lambda: not rows.listening)
-        assert rows.get("k") is None
-        rows.put("k", APIKey(name="acme"), rows.generation)
-        assert rows.get("k") is None  # nothing is kept while deaf
 
-        server.start()  # subscribed again: what was kept before may be stale, so nothing is
-        wait_for(lambda: rows.listening)
-        assert rows.get("k") is None
-        rows.put("k", APIKey(name="acme"), rows.generation)
-        assert rows.get("k").name == "acme"
-    finally:
-        rows.stop()
-        server.stop()
+def test_each_request_gets_its_own_copy_of_a_kept_row(listening_rows):
+    rows = listening_rows
+    rows.put("k", APIKey(name="acme"), rows.generation)
+    rows.get("k").name = "changed by one request"
+    assert rows.get("k").name == "acme"
+
+
+def test_a_process_that_cannot_hear_the_changes_keeps_nothing_and_starts_empty_when_it_can(
+    listening_rows, private_redis
+):
+    rows = listening_rows
+    rows.put("k", APIKey(name="acme"), rows.generation)
+    assert rows.get("k") is not None
+
+    private_redis.stop()  # a change published now would not be heard
+    wait_for(lambda: not rows.listening)
+    assert rows.get("k") is None
+    rows.put("k", APIKey(name="acme"), rows.generation)
+    assert rows.get("k") is None  # nothing is kept while deaf
+
+    private_redis.start()  # subscribed again: what was kept before may be stale, so nothing is
+    wait_for(lambda: rows.listening)
+    assert rows.get("k") is None
+    rows.put("k", APIKey(name="acme"), rows.generation)
+    assert rows.get("k").name == "acme"
 
 
 def test_without_a_redis_cache_nothing_is_kept():
