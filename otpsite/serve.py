@@ -31,6 +31,7 @@ def web_command(env):
         "--timeout", "30", "--graceful-timeout", "20",
         "--access-logfile", "-",
         "--no-control-socket",  # not used, and two stacks on one machine would share its path
+        "--config", "python:otpsite.gunicorn_hooks",  # a worker's startup objects frozen (gc)
     ]  # fmt: skip
 
 
