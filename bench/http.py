@@ -322,7 +322,10 @@ class Pools:
 REUSABLE = ("plain", "peer_plain", "get", "floor", "floor_write")
 
 
-def run_wrk(url, requests_file, *, seconds, connections, threads, headers=""):
+def run_wrk(url, requests_file, *, seconds, connections, threads, headers="", rate=None):
+    """One wrk run; with `rate`, its connections are paced to offer about that many requests a
+    second between them (requests.lua's BENCH_DELAY_MS), instead of each sending as fast as it
+    is answered."""
     reusable = "1" if Path(requests_file).stem.split("-")[0] in REUSABLE else "0"
     env = dict(
         os.environ,
@@ -330,6 +333,7 @@ def run_wrk(url, requests_file, *, seconds, connections, threads, headers=""):
         BENCH_THREADS=str(threads),
         BENCH_HEADERS=headers,
         BENCH_REUSABLE=reusable,
+        BENCH_DELAY_MS=str(1000 * connections / rate) if rate else "0",
     )
     command = [
         "wrk",
@@ -450,6 +454,50 @@ def report(results):
     return summary
 
 
+def run_paced(names, results, pools, sizes, rounds, locations, seconds, connections, threads, auth):
+    """Latency below saturation: each path once more, its connections paced to offer
+    BENCH_PACED (0.5) of the req/s its rounds reached, the requests arriving at random
+    (requests.lua). wrk's connections are closed loops, so at saturation a request's mean
+    latency is the connections over the rate (Little's law) whatever the code does; this
+    says what a client sees on a server that is busy but keeps up."""
+    share = float(setting("BENCH_PACED", "0.5"))
+    if share <= 0:
+        return {}
+    files = {name: pools.build(name, sizes[name], rounds) for name in names}
+    analyze_tables()
+    paced = {}
+    for name in names:
+        offered = share * statistics.median(r["rate"] for r in results[name])
+        url, _pid, _db = locations(name)
+        result = run_wrk(
+            url, files[name], seconds=seconds, connections=connections, threads=threads, headers=auth, rate=offered
+        )
+        paced[name] = dict(result, offered=offered, share=share)
+        print(
+            f"paced {name:<12} offered {offered:6.0f} req/s  answered {result['rate']:6.0f} req/s"
+            f"  p50 {result['p50_us'] / 1000:6.1f} ms  p99 {result['p99_us'] / 1000:6.1f} ms"
+            f"  non-2xx {result['non_2xx']}  reused {result['wrapped']}",
+            flush=True,
+        )
+    return paced
+
+
+def report_paced(paced):
+    if not paced:
+        return
+    share = next(iter(paced.values()))["share"]
+    print(f"\npaced at {share:.0%} of each path's own median req/s, one round (BENCH_PACED):")
+    print(f"{'path':<44} {'offered':>8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}")
+    for name, result in paced.items():
+        print(
+            f"{LABELS[name]:<44} {result['offered']:8.0f} {result['rate']:8.0f} {result['p50_us'] / 1000:8.1f}"
+            f" {result['p99_us'] / 1000:8.1f}"
+        )
+        problems = result["non_2xx"] + result["socket_errors"] + result["timeouts"]
+        if problems or result["wrapped"]:
+            print(f"{'':<44} !! {problems} errors or non-2xx answers, {result['wrapped']} pools reused")
+
+
 def peer_requests(url, directory, size, round_number):
     """django-phone-verify's verify (README, "Performance"): its bench URL hands out
     (number, session token, security code) triples made by its own service."""
@@ -514,6 +562,10 @@ def main():
     print("cpu ms: CPU time of gunicorn's workers + PostgreSQL's backends per request; its x plain: plain's / this\n")
     server = start_server(env, directory / "gunicorn.log")
     results = {name: [] for name in names}
+
+    def locations(name):
+        return (peer_url, peer_pid, peer_db) if name.startswith("peer_") else (base_url, server.pid, database)
+
     # Single-use pools for round one; later rounds get at least 1.5 times what the last one used.
     sizes = dict.fromkeys(names, int(setting("BENCH_POOL", str(max(2000, 1000 * seconds)))))
     try:
@@ -523,9 +575,7 @@ def main():
             files = {name: pools.build(name, sizes[name], round_number) for name in order}
             analyze_tables()
             for name in order:
-                url, pid, db = (
-                    (peer_url, peer_pid, peer_db) if name.startswith("peer_") else (base_url, server.pid, database)
-                )
+                url, pid, db = locations(name)
                 before = cpu_snapshot(pid, db)
                 result = run_wrk(
                     url, files[name], seconds=seconds, connections=connections, threads=threads, headers=auth
@@ -540,10 +590,12 @@ def main():
                     f"  non-2xx {result['non_2xx']}  reused {result['wrapped']}",
                     flush=True,
                 )
+        paced = run_paced(names, results, pools, sizes, rounds, locations, seconds, connections, threads, auth)
     finally:
         stop_server(server)
         flush_redis(env)
     summary = report(results)
+    report_paced(paced)
     shutil.rmtree(directory, ignore_errors=True)
     return summary
 

@@ -6,6 +6,8 @@
 -- over, and says so in the summary (the run was too short a pool for its rate).
 -- With BENCH_REUSABLE=1 every thread sends every line, again and again.
 -- BENCH_HEADERS adds headers to every request ("Name: value<TAB>...").
+-- BENCH_DELAY_MS paces the load: each connection waits a random time of that mean (exponential,
+-- so the requests of all connections arrive as a Poisson stream, not in step) before each request.
 
 local threads = {}
 local counter = 0
@@ -31,7 +33,15 @@ local function add_headers(headers, fields, from)
   end
 end
 
+local mean_delay = tonumber(os.getenv("BENCH_DELAY_MS") or "0")
+if mean_delay > 0 then
+  function delay()
+    return math.floor(-mean_delay * math.log(1 - math.random()))
+  end
+end
+
 function init(args)
+  math.randomseed(os.time() * 1000 + tid)
   local common = {}
   add_headers(common, split(os.getenv("BENCH_HEADERS") or ""), 1)
   local nthreads = tonumber(os.getenv("BENCH_THREADS") or "1")
