@@ -127,7 +127,9 @@ def test_every_attempt_is_listed_in_the_admin_and_an_admin_can_send_it_again(rec
     receiver.wait_for("verification.canceled")
     message = WebhookMessage.objects.get(event_type="verification.canceled")
     wait_for(lambda: WebhookMessage.objects.get(pk=message.pk).status == "delivered", message="delivered")
-    page = admin_client.get(f"/admin/verification/webhookmessage/{message.pk}/change/").content.decode()
+    response = admin_client.get(f"/admin/verification/webhookmessage/{message.pk}/change/")
+    assert response.status_code == 200, (response.status_code, response.get("Location"))
+    page = response.content.decode()
     assert "verification.canceled" in page and "200" in page
     assert 'name="_save"' not in page  # what was sent is not edited: a read-only view
     attempt = WebhookAttempt.objects.get(message=message)
