@@ -132,7 +132,7 @@ else:
         # Without Redis, rate limits still hold across the processes of one
         # machine (runserver and manage.py in a second shell): a file cache.
         "ratelimit": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "BACKEND": "verification.caches.WindowFileCache",  # never culls a live window or block
             "LOCATION": env.str("RATELIMIT_CACHE_DIR", default=str(BASE_DIR / ".cache" / "ratelimit")),
         },
     }

@@ -19,7 +19,7 @@ URL = "/api/v1/verifications"
 def no_redis(settings, tmp_path):
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-        "ratelimit": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(tmp_path)},
+        "ratelimit": {"BACKEND": "verification.caches.WindowFileCache", "LOCATION": str(tmp_path)},
     }
     assert ratelimit._redis() is None
 

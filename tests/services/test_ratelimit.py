@@ -1,5 +1,7 @@
 """The sliding-window limits, in Redis and in the development fallback."""
 
+import time
+
 import pytest
 
 from verification import ratelimit
@@ -16,7 +18,7 @@ def backend(request, settings, tmp_path):
     if request.param == "file":
         settings.CACHES = {
             **settings.CACHES,
-            "ratelimit": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(tmp_path)},
+            "ratelimit": {"BACKEND": "verification.caches.WindowFileCache", "LOCATION": str(tmp_path)},
         }
     return request.param
 
@@ -68,3 +70,36 @@ def test_active_windows_lists_what_holds_hits(backend):
     ratelimit.hit(RULES, now=time.time())
     listed = {(name, subject, hits) for name, subject, hits, _ in ratelimit.active_windows()}
     assert listed == {("cooldown", "+14155550123", 1), ("hourly", "+14155550123", 1)}
+
+
+def test_a_limit_reached_stays_reached_however_many_other_windows_are_open(settings, tmp_path):
+    """Without Redis the windows are files; Django's file cache culls a random third of
+    them at 300, which silently lifted limits (and fraud blocks) on a busy `make run`."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "ratelimit": {"BACKEND": "verification.caches.WindowFileCache", "LOCATION": str(tmp_path)},
+    }
+    assert ratelimit._redis() is None
+    reached = [ratelimit.Rule("ip", f"192.0.2.{i}", limit=1, window=3600, code="too_many_verifications_from_ip")
+               for i in range(50)]  # fmt: skip
+    for rule in reached:
+        ratelimit.hit([rule], now=1000.0)
+    for i in range(400):  # other people's windows, more than the cache's MAX_ENTRIES (300)
+        ratelimit.hit([ratelimit.Rule("hourly", f"+1415556{i:04d}", limit=3, window=3600, code="too_many_sends")], now=1001.0)
+    for rule in reached:  # every limit reached is still reached
+        with pytest.raises(Throttled):
+            ratelimit.hit([rule], now=1002.0)
+
+
+def test_a_full_window_cache_removes_only_what_has_expired(tmp_path, monkeypatch):
+    from verification.caches import WindowFileCache
+
+    monkeypatch.setattr(WindowFileCache, "SWEEP_SECONDS", 0)
+    cache = WindowFileCache(str(tmp_path), {"OPTIONS": {"MAX_ENTRIES": 10}})
+    for i in range(6):
+        cache.set(f"gone-{i}", i, timeout=0.05)
+    time.sleep(0.1)
+    for i in range(30):
+        cache.set(f"kept-{i}", i, timeout=3600)
+    assert [cache.get(f"kept-{i}") for i in range(30)] == list(range(30))  # none culled, past MAX_ENTRIES
+    assert len(list(tmp_path.glob("*.djcache"))) == 30  # the expired ones swept when it was full
