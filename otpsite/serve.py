@@ -1,9 +1,12 @@
 """`make serve`: the production stack in the foreground, in one command.
 
 Migrates and collects the static files, then runs gunicorn, a Celery worker
-and Celery beat side by side. Ctrl-C or SIGTERM stops all three; if one of
-them dies, the others are stopped too and the exit code says so, so a process
-manager (systemd, a container runtime) restarts the whole stack.
+and Celery beat side by side. Ctrl-C or SIGTERM stops all three. A worker or
+beat that dies is started again (after 1 s, doubling to 30 s while it keeps
+dying) and the site stays up: its deliveries wait in the broker, and the
+sweeper sends what a dead worker left. If gunicorn's master dies (its own
+workers it restarts itself), the others are stopped and the exit code says
+so, for a process manager (systemd, a container runtime) to restart the stack.
 
 DJANGO_DEBUG is off unless the environment itself sets it: a development
 `.env` (written by `make run`) cannot switch it on here.
@@ -16,6 +19,9 @@ import sys
 import time
 
 STOP_TIMEOUT_SECONDS = 30
+RESTART_FIRST_SECONDS, RESTART_MAX_SECONDS = 1.0, 30.0
+STEADY_SECONDS = 60  # up this long, a restarted process's next restart waits the first delay again
+RESTARTED = ("worker", "beat")  # the site stays up while they come back; the web server does not
 
 
 def web_command(env):
@@ -79,20 +85,60 @@ def main():
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    processes = {name: subprocess.Popen(command, env=env) for name, command in commands(env).items()}
+    to_run = commands(env)
+    processes = {name: subprocess.Popen(command, env=env) for name, command in to_run.items()}
+    restarts = {name: Restarts() for name in RESTARTED}
     exit_code = 0
     try:
         while not stopping:
-            ended = {name: p.returncode for name, p in processes.items() if p.poll() is not None}
-            if ended:
-                name, exit_code = next(iter(ended.items()))
-                print(f"serve: {name} exited with {exit_code}; stopping the others.", file=sys.stderr)
-                exit_code = exit_code or 1
-                break
+            for name, process in list(processes.items()):
+                if process.poll() is None:
+                    if name in restarts:
+                        restarts[name].running()
+                    continue
+                if name not in restarts:
+                    exit_code = process.returncode or 1
+                    print(f"serve: {name} exited with {process.returncode}; stopping the others.", file=sys.stderr)
+                    stopping = True
+                    break
+                wait = restarts[name].due()
+                if wait is not None:
+                    print(f"serve: {name} exited with {process.returncode}; starting it again in {wait:.0f} s.", file=sys.stderr)
+                elif restarts[name].may_start():
+                    print(f"serve: starting {name} again.", file=sys.stderr)
+                    processes[name] = subprocess.Popen(to_run[name], env=env)
             time.sleep(0.2)
     finally:
         stop(processes)
     return exit_code
+
+
+class Restarts:
+    """When a dead worker or beat may start again: 1 s after it died, the delay doubling
+    (to 30 s) each time it dies again within a minute of its start."""
+
+    def __init__(self):
+        self.delay = RESTART_FIRST_SECONDS
+        self.started_at = time.monotonic()
+        self.start_at = None
+
+    def running(self):
+        if self.start_at is None and time.monotonic() - self.started_at >= STEADY_SECONDS:
+            self.delay = RESTART_FIRST_SECONDS
+
+    def due(self):
+        """On first seeing it dead: the wait before it starts again (else None)."""
+        if self.start_at is not None:
+            return None
+        self.start_at = time.monotonic() + self.delay
+        return self.delay
+
+    def may_start(self):
+        if time.monotonic() < self.start_at:
+            return False
+        self.delay = min(self.delay * 2, RESTART_MAX_SECONDS)
+        self.started_at, self.start_at = time.monotonic(), None
+        return True
 
 
 if __name__ == "__main__":

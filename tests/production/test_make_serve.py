@@ -1,8 +1,11 @@
 """`make serve`: gunicorn, a Celery worker and beat on PostgreSQL and Redis, DEBUG off."""
 
+import os
 import re
+import signal
 import subprocess
 import sys
+import time
 
 import psycopg
 import pytest
@@ -110,6 +113,43 @@ def test_a_call_verification_goes_through_the_worker_to_approved(served):
     checked = api.check(created.json()["id"], code)
     assert checked.status_code == 200 and checked.json()["status"] == "approved"
     assert "verification.tasks.deliver" in log_text(process)  # placed by the Celery worker, not in the request
+
+
+def celery_main_pid(group, role):
+    """The pid of the stack's Celery `role` (worker or beat) main process, or None."""
+    found = subprocess.run(["pgrep", "-s", group, "-a"], capture_output=True, text=True).stdout.splitlines()
+    pids = {int(line.split()[0]): line for line in found if f"celery -A otpsite {role}" in line}
+    parents = {pid for pid in pids if _parent(pid) not in pids}  # the worker's pool processes are its children
+    return min(parents) if parents else None
+
+
+def _parent(pid):
+    with open(f"/proc/{pid}/stat") as stat:
+        return int(stat.read().rsplit(")", 1)[1].split()[1])
+
+
+def test_a_worker_that_dies_is_started_again_and_the_site_stays_up(served):
+    """A Celery worker killed (or crashing: kombu's restore after a Redis blink did) is
+    started again by `make serve`; the web server is not stopped with it."""
+    url, env, process = served
+    group = str(process.pid)
+    first = celery_main_pid(group, "worker")
+    assert first is not None
+    os.kill(first, signal.SIGKILL)
+    http = session()
+    deadline = time.monotonic() + 30
+    while (again := celery_main_pid(group, "worker")) in (None, first):
+        assert http.get(f"{url}/healthz", timeout=10).status_code == 200  # the site answers meanwhile
+        assert time.monotonic() < deadline, log_text(process)[-3000:]
+        time.sleep(0.2)
+    assert process.poll() is None
+    assert "serve: worker exited with -9; starting it again in 1 s." in log_text(process)
+    credentials = (SANDBOX_AUTH_ID, sandbox_auth_token(env["DJANGO_SECRET_KEY"]))
+    api = SiteClient(url, create_api_key(env, name="after-restart"), sandbox_auth=credentials)
+    created = api.create("+14155550143", "call")
+    assert created.status_code == 201, created.text
+    code = api.code_sent_to("+14155550143", timeout=60)  # placed by the worker started again
+    assert api.check(created.json()["id"], code).json()["status"] == "approved"
 
 
 def test_the_schedule_file_of_beat_stays_out_of_the_repository(served):
