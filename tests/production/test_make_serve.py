@@ -138,7 +138,7 @@ def test_a_worker_that_dies_is_started_again_and_the_site_stays_up(served):
     os.kill(first, signal.SIGKILL)
     http = session()
     deadline = time.monotonic() + 30
-    while (again := celery_main_pid(group, "worker")) in (None, first):
+    while celery_main_pid(group, "worker") in (None, first):
         assert http.get(f"{url}/healthz", timeout=10).status_code == 200  # the site answers meanwhile
         assert time.monotonic() < deadline, log_text(process)[-3000:]
         time.sleep(0.2)
