@@ -2,9 +2,10 @@
 and move a channel's workflow on (SMS, then a call) or fail the verification."""
 
 import logging
+import time
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 
@@ -106,7 +107,12 @@ def delivery_dispatch(*, delivery_id, slot_reserved=False):
     claimed = Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.QUEUED).update(
         status=DeliveryStatus.SENDING, tries=F("tries") + 1, updated_at=now
     )
-    delivery = Delivery.objects.select_related("verification").get(pk=delivery_id)
+    try:
+        delivery = Delivery.objects.select_related("verification").get(pk=delivery_id)
+    except Exception as exc:
+        if claimed and health.dependency_of(exc) == "database":
+            _unclaim(delivery_id)  # claimed, then the connection went: the carrier was not asked
+        raise
     if not claimed:
         return delivery  # another run has it, or had it: never a second call
     verification = delivery.verification
@@ -145,7 +151,8 @@ def delivery_dispatch(*, delivery_id, slot_reserved=False):
         return delivery
     except CarrierOutcomeUnknown as exc:
         # Count it as sent: its callbacks, if it went out, will tell the rest.
-        return _sent(delivery_id, error=str(exc))
+        error = str(exc)
+        return _through_database_blips(lambda: _sent(delivery_id, error=error), delivery_id)
     except CarrierUnavailable as exc:
         Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.SENDING).update(
             status=DeliveryStatus.QUEUED, error=str(exc)[:255], updated_at=clock.now()
@@ -155,14 +162,44 @@ def delivery_dispatch(*, delivery_id, slot_reserved=False):
         if health.dependency_of(exc):
             # Redis or the database blinked before the request went out: back in the queue,
             # not a failed try (if even that fails, the sweeper settles it).
-            Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.SENDING).update(
-                status=DeliveryStatus.QUEUED, tries=F("tries") - 1, updated_at=clock.now()
-            )
+            _unclaim(delivery_id)
             raise
         # A fault of ours: fail the delivery (the workflow moves on) rather than leave it stuck.
         _finish(delivery, DeliveryStatus.FAILED, error=f"Internal error: {type(exc).__name__}")
         raise
-    return _sent(delivery_id, provider_id=provider_id)
+    # The carrier has it: what it said must be written, through a dropped connection too,
+    # or the sweeper would take a delivery that went out for one a dead worker left.
+    return _through_database_blips(lambda: _sent(delivery_id, provider_id=provider_id), delivery_id)
+
+
+# How long a worker keeps trying to write what it knows (the carrier was, or was not,
+# asked) when its database connection fails: a dropped connection, a PostgreSQL restart.
+DATABASE_RETRY_WAITS_SECONDS = (0.2, 0.5, 1, 2, 4, 8)
+
+
+def _through_database_blips(write, delivery_id):
+    """`write()`, again on a new connection each time the database connection fails, for
+    about 15 s. Only for what must not be lost (the carrier's answer, a claim given back):
+    a worker that dies meanwhile leaves it to the sweeper, as before."""
+    for wait in (*DATABASE_RETRY_WAITS_SECONDS, None):
+        try:
+            return write()
+        except Exception as exc:
+            if wait is None or health.dependency_of(exc) != "database" or connection.in_atomic_block:
+                raise
+            logger.warning("Delivery %s: the database connection failed (%s); again in %ss", delivery_id, exc, wait)
+            connection.close()  # the broken one: the next statement opens another
+            time.sleep(wait)
+
+
+def _unclaim(delivery_id):
+    """Back in the queue, not a failed try: the carrier was not asked."""
+    _through_database_blips(
+        lambda: Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.SENDING).update(
+            status=DeliveryStatus.QUEUED, tries=F("tries") - 1, updated_at=clock.now()
+        ),
+        delivery_id,
+    )
 
 
 def _sent(delivery_id, *, provider_id="", error=""):
