@@ -32,7 +32,7 @@ run: install .env
 	@url="$${PUBLIC_BASE_URL:-http://$(HOST_PORT)}"; \
 	  grep -qx "PUBLIC_BASE_URL=$$url" .env || { sed -i '/^PUBLIC_BASE_URL=/d' .env; echo "PUBLIC_BASE_URL=$$url" >> .env; echo "PUBLIC_BASE_URL=$$url (in .env)"; }
 	$(PY) manage.py migrate --noinput
-	PUBLIC_BASE_URL="$${PUBLIC_BASE_URL:-http://$(HOST_PORT)}" $(PY) manage.py runserver $(HOST_PORT)
+	PUBLIC_BASE_URL="$${PUBLIC_BASE_URL:-http://$(HOST_PORT)}" $(PY) manage.py run_embedded $(HOST_PORT)
 
 # The production stack on DATABASE_URL, REDIS_URL, CELERY_BROKER_URL and Plivo's
 # credentials; DJANGO_DEBUG stays off unless the environment sets it.

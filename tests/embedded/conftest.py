@@ -32,7 +32,9 @@ def embedded_site(tmp_path_factory):
         PUBLIC_BASE_URL=url,
     )
     manage(env, "migrate", "--noinput")
-    process = start([sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"], env, home / "server.log")
+    process = start(
+        [sys.executable, "manage.py", "run_embedded", "--noreload", f"127.0.0.1:{port}"], env, home / "server.log"
+    )  # as `make run`
     try:
         wait_until_up(process, f"{url}/healthz")
         yield url, env, process
