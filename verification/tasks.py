@@ -47,6 +47,9 @@ def deliver(self, delivery_id, slot_reserved=False):
         countdown = retry_countdown(services.delivery_tries(delivery_id=delivery_id) - 1)
         services.delivery_retry_later(delivery_id=delivery_id, countdown=countdown)
         logger.info("Delivery %s: carrier unavailable, retry in %ss (%s)", delivery_id, countdown, exc)
+        if self.request.is_eager:  # in place, the retries would all run at once, without their backoff
+            run_later(deliver, delivery_id, countdown=countdown)
+            return None
         raise self.retry(exc=exc, countdown=countdown) from exc
     except Exception as exc:
         if health.dependency_of(exc) is None:

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tests.helpers import inbox
+from tests.helpers import inbox, wait_for
 from verification import services
 from verification.contrib.sandbox import simulator
 from verification.models import Delivery
@@ -71,6 +71,8 @@ def test_pressing_hash_to_hear_the_code_reads_the_code(live_site):
 def test_each_failure_outcome_fails_the_delivery_and_the_verification(live_site, unpaced, number, delivery_status, error):
     verification = services.verification_create(phone_number=number, channel="call")
     simulator.wait_until_idle(timeout=15)
+    # A server error's retries wait their backoff on timers (eager mode): until the last.
+    wait_for(lambda: Delivery.objects.get(verification=verification).is_final, message="its outcome")
     delivery = Delivery.objects.get(verification=verification)
     verification.refresh_from_db()
     assert delivery.status == delivery_status
@@ -84,10 +86,15 @@ def test_the_api_rejection_is_not_retried(live_site):
     assert Delivery.objects.get(verification=verification).tries == 1
 
 
-def test_a_server_error_is_retried_up_to_the_cap(live_site, unpaced, settings):
+def test_a_server_error_is_retried_after_its_backoff_up_to_the_cap(live_site, unpaced, settings):
+    """Eager mode (`make run`) too: each retry waits its backoff on a timer, not in place."""
     settings.VERIFICATION_DELIVERY_MAX_RETRIES = 2
+    settings.VERIFICATION_DELIVERY_RETRY_BACKOFF_SECONDS = 1
     verification = services.verification_create(phone_number="+14155550196", channel="call")
-    assert Delivery.objects.get(verification=verification).tries == 3
+    delivery = Delivery.objects.get(verification=verification)
+    assert (delivery.tries, delivery.status) == (1, "queued")  # the first retry is a second away
+    wait_for(lambda: Delivery.objects.get(pk=delivery.pk).status == "failed", timeout=20, message="retries spent")
+    assert Delivery.objects.get(pk=delivery.pk).tries == 3
 
 
 def test_the_inbox_lists_calls_newest_first(live_site, clock):

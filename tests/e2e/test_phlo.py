@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.helpers import code_of, inbox
+from tests.helpers import code_of, inbox, wait_for
 from verification import services
 from verification.models import Delivery
 
@@ -34,5 +34,7 @@ def test_a_phlo_run_refused_by_the_api_fails_the_delivery(live_site):
 def test_a_phlo_server_error_is_retried_then_fails(live_site, settings):
     settings.VERIFICATION_DELIVERY_MAX_RETRIES = 2
     verification = services.verification_create(phone_number="+14155550196", channel="call")
+    # Each retry waits its backoff on a timer (eager mode), not in place.
+    wait_for(lambda: Delivery.objects.get(verification=verification).status == "failed", message="retries spent")
     delivery = Delivery.objects.get(verification=verification)
     assert (delivery.status, delivery.tries) == ("failed", 3)
