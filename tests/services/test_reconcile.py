@@ -61,6 +61,23 @@ def test_a_carrier_that_accepts_and_then_stays_silent_fails_the_delivery_and_the
     assert call.channel == "call"  # the fallback, at once
 
 
+def test_a_call_that_read_the_code_out_and_then_went_silent_is_completed_and_the_code_still_approves(live_site, clock):
+    """The carrier lost the call's ending, not its code: Plivo had fetched the code (we
+    marked it read out), so failing the delivery would refuse the code the person heard."""
+    from tests.helpers import code_of
+
+    verification = services.verification_create(phone_number="+14155550193", channel="call")  # never reported
+    simulator.wait_until_idle(timeout=15)
+    Delivery.objects.filter(verification=verification).update(status="answered", code_spoken_at=clock())
+    clock.advance(2 * CALL_WINDOW + 1)
+    services.delivery_sweep()
+    delivery = delivery_of(verification)
+    assert delivery.status == "completed" and "after the code was read out" in delivery.error
+    verification.refresh_from_db()
+    assert verification.status == "pending"
+    assert services.verification_check(verification_id=verification.id, code=code_of(verification)).valid
+
+
 def test_a_delivery_sent_without_an_answer_from_the_carrier_fails_after_the_window(clock):
     verification = services.verification_create(phone_number="+14155550123", channel="sms")
     Delivery.objects.filter(verification=verification).update(status="sent", provider_id="")  # a read timeout

@@ -347,6 +347,13 @@ def delivery_reconcile(*, now=None, limit=100):
                 continue  # still queued at the carrier, ringing or talking
             # Accepted, then nothing for twice as long as it could take: the carrier lost it.
             lookup = Lookup(status=DeliveryStatus.FAILED, error="The carrier took it and reported no outcome.")
+            if delivery.code_spoken_at is not None:
+                # But we read the code out on that call (Plivo fetched it): it reached the
+                # person, whose code must still be taken. Only its ending went unreported.
+                lookup = Lookup(
+                    status=DeliveryStatus.COMPLETED,
+                    error="The carrier reported no outcome after the code was read out.",
+                )
         delivery_record_status(
             delivery_id=delivery.pk,
             status=lookup.status,
