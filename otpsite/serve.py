@@ -57,6 +57,20 @@ def prepare(env):
     subprocess.run([*manage, "collectstatic", "--noinput", "--verbosity", "0"], env=env, check=True)
 
 
+def spawn(command, env):
+    """Each in a process group of its own, led by it, so that what it started can be
+    ended with it. Ctrl-C reaches it through this supervisor (which stops them all)."""
+    return subprocess.Popen(command, env=env, process_group=0)
+
+
+def end_group(process):
+    """SIGKILL to whatever is left in `process`'s group (its leader has exited)."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
 def stop(processes):
     for process in processes.values():
         if process.poll() is None:
@@ -68,6 +82,8 @@ def stop(processes):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+    for process in processes.values():
+        end_group(process)  # nothing left behind
 
 
 def main():
@@ -86,7 +102,7 @@ def main():
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     to_run = commands(env)
-    processes = {name: subprocess.Popen(command, env=env) for name, command in to_run.items()}
+    processes = {name: spawn(command, env) for name, command in to_run.items()}
     restarts = {name: Restarts() for name in RESTARTED}
     exit_code = 0
     try:
@@ -103,10 +119,11 @@ def main():
                     break
                 wait = restarts[name].due()
                 if wait is not None:
+                    end_group(process)  # what it left behind: a killed worker's pool processes
                     print(f"serve: {name} exited with {process.returncode}; starting it again in {wait:.0f} s.", file=sys.stderr)
                 elif restarts[name].may_start():
                     print(f"serve: starting {name} again.", file=sys.stderr)
-                    processes[name] = subprocess.Popen(to_run[name], env=env)
+                    processes[name] = spawn(to_run[name], env)
             time.sleep(0.2)
     finally:
         stop(processes)

@@ -115,12 +115,11 @@ def test_a_call_verification_goes_through_the_worker_to_approved(served):
     assert "verification.tasks.deliver" in log_text(process)  # placed by the Celery worker, not in the request
 
 
-def celery_main_pid(group, role):
-    """The pid of the stack's Celery `role` (worker or beat) main process, or None."""
-    found = subprocess.run(["pgrep", "-s", group, "-a"], capture_output=True, text=True).stdout.splitlines()
-    pids = {int(line.split()[0]): line for line in found if f"celery -A otpsite {role}" in line}
-    parents = {pid for pid in pids if _parent(pid) not in pids}  # the worker's pool processes are its children
-    return min(parents) if parents else None
+def celery_main_pid(supervisor, role):
+    """The pid of the stack's Celery `role` (worker or beat): the supervisor's child."""
+    found = subprocess.run(["pgrep", "-P", str(supervisor), "-a"], capture_output=True, text=True).stdout.splitlines()
+    pids = [int(line.split()[0]) for line in found if f"celery -A otpsite {role}" in line]
+    return pids[0] if pids else None
 
 
 def _parent(pid):
@@ -132,18 +131,21 @@ def test_a_worker_that_dies_is_started_again_and_the_site_stays_up(served):
     """A Celery worker killed (or crashing: kombu's restore after a Redis blink did) is
     started again by `make serve`; the web server is not stopped with it."""
     url, env, process = served
-    group = str(process.pid)
-    first = celery_main_pid(group, "worker")
+    first = celery_main_pid(process.pid, "worker")
     assert first is not None
     os.kill(first, signal.SIGKILL)
     http = session()
     deadline = time.monotonic() + 30
-    while celery_main_pid(group, "worker") in (None, first):
+    while celery_main_pid(process.pid, "worker") in (None, first):
         assert http.get(f"{url}/healthz", timeout=10).status_code == 200  # the site answers meanwhile
         assert time.monotonic() < deadline, log_text(process)[-3000:]
         time.sleep(0.2)
     assert process.poll() is None
     assert "serve: worker exited with -9; starting it again in 1 s." in log_text(process)
+    session_of_stack = subprocess.run(["pgrep", "-s", str(process.pid), "-a"], capture_output=True, text=True).stdout
+    workers = [int(line.split()[0]) for line in session_of_stack.splitlines() if "celery -A otpsite worker" in line]
+    new_main = celery_main_pid(process.pid, "worker")
+    assert all(pid == new_main or _parent(pid) == new_main for pid in workers)  # the killed one's pool ended too
     credentials = (SANDBOX_AUTH_ID, sandbox_auth_token(env["DJANGO_SECRET_KEY"]))
     api = SiteClient(url, create_api_key(env, name="after-restart"), sandbox_auth=credentials)
     created = api.create("+14155550143", "call")
