@@ -5,6 +5,7 @@ which one an exception says is down.
 exception from a dependency that is down into a 503 instead of a 500.
 """
 
+import logging
 import threading
 import time
 
@@ -16,6 +17,8 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from .exceptions import ServiceUnavailable
+
+logger = logging.getLogger(__name__)
 
 OK = "ok"
 NOT_CONFIGURED = "not configured"
@@ -34,6 +37,27 @@ def dependency_of(exc):
     if isinstance(exc, OperationalError | InterfaceError):
         return "database"
     return None
+
+
+# How long a write that must not be lost is tried again when the database connection
+# fails under it: a dropped connection, a PostgreSQL restart.
+DATABASE_RETRY_WAITS_SECONDS = (0.2, 0.5, 1, 2, 4, 8)
+
+
+def through_database_blips(write, *, what):
+    """`write()`, again on a new connection each time the database connection fails, for
+    about 15 s; any other error, or one inside a transaction, is raised at once. For a
+    background write that knows something nobody else does (what the carrier said; a
+    claim to give back); `what` names it in the log."""
+    for wait in (*DATABASE_RETRY_WAITS_SECONDS, None):
+        try:
+            return write()
+        except Exception as exc:
+            if wait is None or dependency_of(exc) != "database" or connection.in_atomic_block:
+                raise
+            logger.warning("%s: the database connection failed (%s); again in %ss", what, exc, wait)
+            connection.close()  # the broken one: the next statement opens another
+            time.sleep(wait)
 
 
 def unavailable(exc):

@@ -2,6 +2,8 @@
 (the carrier was not asked yet; the carrier took it) is written on a new connection,
 so the delivery goes out once and is never failed as if its worker had died."""
 
+import threading
+
 import psycopg
 import pytest
 from django.db import connection
@@ -72,3 +74,26 @@ def test_a_connection_dropped_after_the_carrier_took_the_sms_still_records_it_as
     assert delivery.status in ("sent", "delivered") and delivery.tries == 1
     assert delivery.verification.status == "pending"
     assert len(inbox(live_site, "+14155550181")) == 1
+
+
+def test_the_sandbox_carries_an_sms_through_its_own_connection_dropping(live_site, monkeypatch):
+    """The sandbox keeps its records in the site's database, as Plivo does not: a dropped
+    connection under it must not lose the message it was carrying, or its report."""
+    from verification.contrib.sandbox.models import InboxEntry
+    from verification.contrib.sandbox.simulator import wait_until_idle
+
+    real_save, dropped = InboxEntry.save, []
+
+    def save_after_a_drop(self, *args, **kwargs):
+        if not dropped and threading.current_thread().name.startswith("sandbox-"):  # its first progress write
+            dropped.append(self.pk)
+            drop_this_connection()
+        return real_save(self, *args, **kwargs)
+
+    monkeypatch.setattr(InboxEntry, "save", save_after_a_drop)
+    verification = services.verification_create(phone_number="+14155550182", channel="sms")
+    assert wait_until_idle(timeout=30)
+    assert dropped
+    delivery = verification.deliveries.get()
+    assert delivery.status == "delivered"
+    assert [entry["status"] for entry in inbox(live_site, "+14155550182")] == ["delivered"]

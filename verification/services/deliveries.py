@@ -2,10 +2,9 @@
 and move a channel's workflow on (SMS, then a call) or fail the verification."""
 
 import logging
-import time
 from datetime import timedelta
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.urls import reverse
 
@@ -152,7 +151,7 @@ def delivery_dispatch(*, delivery_id, slot_reserved=False):
     except CarrierOutcomeUnknown as exc:
         # Count it as sent: its callbacks, if it went out, will tell the rest.
         error = str(exc)
-        return _through_database_blips(lambda: _sent(delivery_id, error=error), delivery_id)
+        return health.through_database_blips(lambda: _sent(delivery_id, error=error), what=f"Delivery {delivery_id}")
     except CarrierUnavailable as exc:
         Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.SENDING).update(
             status=DeliveryStatus.QUEUED, error=str(exc)[:255], updated_at=clock.now()
@@ -169,36 +168,18 @@ def delivery_dispatch(*, delivery_id, slot_reserved=False):
         raise
     # The carrier has it: what it said must be written, through a dropped connection too,
     # or the sweeper would take a delivery that went out for one a dead worker left.
-    return _through_database_blips(lambda: _sent(delivery_id, provider_id=provider_id), delivery_id)
-
-
-# How long a worker keeps trying to write what it knows (the carrier was, or was not,
-# asked) when its database connection fails: a dropped connection, a PostgreSQL restart.
-DATABASE_RETRY_WAITS_SECONDS = (0.2, 0.5, 1, 2, 4, 8)
-
-
-def _through_database_blips(write, delivery_id):
-    """`write()`, again on a new connection each time the database connection fails, for
-    about 15 s. Only for what must not be lost (the carrier's answer, a claim given back):
-    a worker that dies meanwhile leaves it to the sweeper, as before."""
-    for wait in (*DATABASE_RETRY_WAITS_SECONDS, None):
-        try:
-            return write()
-        except Exception as exc:
-            if wait is None or health.dependency_of(exc) != "database" or connection.in_atomic_block:
-                raise
-            logger.warning("Delivery %s: the database connection failed (%s); again in %ss", delivery_id, exc, wait)
-            connection.close()  # the broken one: the next statement opens another
-            time.sleep(wait)
+    return health.through_database_blips(
+        lambda: _sent(delivery_id, provider_id=provider_id), what=f"Delivery {delivery_id}"
+    )
 
 
 def _unclaim(delivery_id):
     """Back in the queue, not a failed try: the carrier was not asked."""
-    _through_database_blips(
+    health.through_database_blips(
         lambda: Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.SENDING).update(
             status=DeliveryStatus.QUEUED, tries=F("tries") - 1, updated_at=clock.now()
         ),
-        delivery_id,
+        what=f"Delivery {delivery_id}",
     )
 
 

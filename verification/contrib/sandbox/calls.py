@@ -2,11 +2,14 @@
 
 import dataclasses
 import enum
+import functools
 import logging
 import math
 import time
 
 from django.utils import timezone
+
+from verification.health import through_database_blips
 
 from . import callxml, records
 from .callbacks import CallbackFailed, plivo_number, send
@@ -179,8 +182,8 @@ class SimulatedCall:
         entries = InboxEntry.objects.filter(pk=self.entry.pk)
         deadline = time.monotonic() + timeout
         while True:
-            keys = entries.values_list("pressed_digits", flat=True).first()
-            if keys and entries.filter(pressed_digits=keys).update(pressed_digits=""):
+            keys = self._persisted(lambda: entries.values_list("pressed_digits", flat=True).first())
+            if keys and self._persisted(functools.partial(entries.filter(pressed_digits=keys).update, pressed_digits="")):
                 return keys
             if time.monotonic() >= deadline:
                 return ""
@@ -219,4 +222,11 @@ class SimulatedCall:
         )
 
     def _save(self, **fields):
-        InboxEntry.objects.filter(pk=self.entry.pk).update(text=self.text, language=self.language, **fields)
+        self._persisted(
+            lambda: InboxEntry.objects.filter(pk=self.entry.pk).update(text=self.text, language=self.language, **fields)
+        )
+
+    def _persisted(self, statement):
+        """The sandbox's records live in the site's database; Plivo's do not: a dropped
+        connection is retried on a new one rather than ending the call half-way."""
+        return through_database_blips(statement, what=f"Sandbox call {self.entry.pk}")

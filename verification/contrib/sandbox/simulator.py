@@ -8,6 +8,8 @@ import time
 from django.db import connection, transaction
 from django.utils import timezone
 
+from verification.health import through_database_blips
+
 from . import calls, records
 from .callbacks import CallbackFailed, new_session, plivo_number, send
 from .models import EntryStatus, InboxEntry
@@ -64,7 +66,7 @@ def wait_until_idle(timeout=10):
 
 
 def _carry_call(entry_id, urls):
-    entry = InboxEntry.objects.get(pk=entry_id)
+    entry = _entry(entry_id)
     outcome = Outcome.for_number(entry.to_number)
     with new_session() as session:
         call = calls.SimulatedCall(entry, urls, session, person=calls.Person.for_outcome(outcome))
@@ -93,8 +95,15 @@ FINAL_SMS_STATUS = {
 }
 
 
+def _entry(entry_id):
+    """The call's or message's row. The sandbox keeps its records in the site's database
+    (Plivo keeps its own), so each of its reads and writes outlives a dropped connection:
+    the site's database blinking must not lose a call the carrier was carrying."""
+    return through_database_blips(lambda: InboxEntry.objects.get(pk=entry_id), what=f"Sandbox entry {entry_id}")
+
+
 def _deliver_sms(entry_id, status_url, method):
-    entry = InboxEntry.objects.get(pk=entry_id)
+    entry = _entry(entry_id)
     steps = SMS_STEPS.get(Outcome.for_number(entry.to_number), DELIVERED_STEPS)
     with new_session() as session:
         for sequence, state in enumerate(steps, start=1):
@@ -106,7 +115,10 @@ def _deliver_sms(entry_id, status_url, method):
                 entry.ended_at = now
                 if state != "delivered":
                     entry.error_code = records.NETWORK_ERROR
-            entry.save(update_fields=["status", "sent_at", "ended_at", "error_code"])
+            through_database_blips(
+                lambda: entry.save(update_fields=["status", "sent_at", "ended_at", "error_code"]),
+                what=f"Sandbox SMS {entry.pk}",
+            )
             if status_url:
                 _report_sms(session, entry, state, sequence, status_url, method)
     logger.info("Sandbox: SMS %s %s.", entry.pk, entry.status)
