@@ -1,5 +1,5 @@
 from csp.decorators import csp_update
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import views
@@ -17,4 +17,7 @@ urlpatterns = [
     path("verifications/<str:verification_id>/cancel", views.VerificationCancelApi.as_view(), name="api-verification-cancel"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", swagger_ui, name="api-docs"),
+    # Last: the JSON 404 of every other path (`schema` and `docs` without their slash are left
+    # to Django, which redirects them to it).
+    re_path(r"^(?!(?:schema|docs)$)", views.UnknownPathApi.as_view(), name="api-unknown-path"),
 ]

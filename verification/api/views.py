@@ -3,6 +3,7 @@
 from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
+from rest_framework.exceptions import NotFound
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -174,3 +175,17 @@ class VerificationCancelApi(ApiView):
             verification_id=verification_id, actor=api_actor(request), scope=own_verifications(request)
         ).raise_if_refused()
         return verification_response(request, outcome.verification)
+
+
+@extend_schema(exclude=True)
+class UnknownPathApi(ApiView):
+    """Any path under /api/v1/ that is none of the above (a trailing slash, a typo): the
+    API's 404 in its JSON shape, for any method and with or without a key, where Django
+    would answer its HTML page."""
+
+    authentication_classes = []
+    permission_classes = []
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        raise NotFound("No such endpoint. The API's endpoints are listed at /api/v1/docs/.")
