@@ -67,3 +67,16 @@ def test_the_detail_page_shows_no_code_material(admin_client, verification):
     body = admin_client.get(reverse("admin:verification_verificationattempt_change", args=[verification.pk])).content.decode()
     assert verification.code_hash not in body
     assert "code_encrypted" not in body
+
+
+def test_every_admin_page_names_the_sites_icon_so_browsers_do_not_ask_for_a_missing_favicon(client, admin_client, verification):
+    pages = [
+        client.get(reverse("admin:login")),
+        admin_client.get(reverse("admin:index")),
+        admin_client.get(reverse("admin:verification_verificationattempt_change", args=[verification.pk])),
+        admin_client.get("/admin/verification/dashboard/"),
+    ]
+    for page in pages:
+        assert page.status_code == 200
+        assert 'rel="icon" href="/static/verification/favicon' in page.content.decode()
+    assert "Django administration" in pages[0].content.decode()  # still Django's own branding
