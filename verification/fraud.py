@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from django.conf import settings
 from django.core.mail import mail_admins
 from django.db import transaction
+from django.db.models import Q
 from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext, gettext_lazy
@@ -41,19 +42,22 @@ logger = logging.getLogger(__name__)
 
 KEY_PREFIX = "otp:fg"
 
-# KEYS: per scope (narrowest first) its sends, approvals and block keys.
+# KEYS: per scope (narrowest first) its sends, approvals and block keys; last, the scopes'
+# tag's `restored` key (set once the blocks on record were written back into this Redis).
 # ARGV: now_ms, member, window_ms, min_sends, min_conversion, block_ms, record (1/0), block_id.
-# Returns {0} when the send may go (and was recorded), or
+# Returns {0} when the send may go (and was recorded), {-1} (nothing done) when this Redis has
+# not had its tag's blocks written back yet (it was restarted or emptied), or
 # {scope index (1-based), 1 if this call set the block, the block's value "id|sends|approvals|since_ms|until_ms",
 # ms left}. A block ends at its until_ms by the caller's clock (the key's own expiry only tidies up).
 CHECK_SCRIPT = """
+if redis.call('EXISTS', KEYS[#KEYS]) == 0 then return {-1} end
 local now = tonumber(ARGV[1])
 local member = ARGV[2]
 local window = tonumber(ARGV[3])
 local min_sends = tonumber(ARGV[4])
 local min_conversion = tonumber(ARGV[5])
 local block_ms = tonumber(ARGV[6])
-local n = #KEYS / 3
+local n = (#KEYS - 1) / 3
 local function forget(key, members)
   for k = 1, #members, 500 do
     redis.call('ZREM', key, unpack(members, k, math.min(k + 499, #members)))
@@ -91,6 +95,16 @@ if ARGV[7] == '1' then
   end
 end
 return {0}
+"""
+
+# KEYS: the block keys to write back, then the tag's `restored` key. ARGV: per block key its
+# value and ms left. A block already there (set since) is kept.
+RESTORE_SCRIPT = """
+for i = 1, #KEYS - 1 do
+  redis.call('SET', KEYS[i], ARGV[2 * i - 1], 'PX', tonumber(ARGV[2 * i]), 'NX')
+end
+redis.call('SET', KEYS[#KEYS], '1')
+return #KEYS - 1
 """
 
 # KEYS: per scope its approvals key. ARGV: now_ms, member, window_ms.
@@ -132,6 +146,32 @@ class Scope:
         return [self.key("sends"), self.key("approvals"), self.key("block")]
 
 
+def restored_key(tag):
+    """Set in a Redis once the blocks on record for `tag` (a calling code) were written back
+    into it: a Redis restarted without its data, or emptied, has lost them."""
+    return f"{KEY_PREFIX}:{{{tag}}}:restored"
+
+
+def blocks_on_record(tag, *, now_ms):
+    """The blocks not lifted nor ended of every range and country with calling code `tag`,
+    as (block key, value, ms left): what the guard's Redis must hold."""
+    regions = COUNTRY_CODE_TO_REGION_CODE.get(int(tag), ()) if tag.isdigit() else ()
+    now = datetime.fromtimestamp(now_ms / 1000, tz=UTC)
+    rows = active_blocks(now=now).filter(
+        Q(scope=FraudScope.RANGE, subject__startswith=f"+{tag}") | Q(scope=FraudScope.COUNTRY, subject__in=regions)
+    )
+    found = []
+    for block in rows:
+        scope = Scope(block.scope, block.subject)
+        if scope.tag != tag:  # a range of a longer calling code that starts with this one
+            continue
+        until_ms = int(block.blocked_until.timestamp() * 1000)
+        since_ms = int(block.created_at.timestamp() * 1000)
+        value = f"{block.pk}|{block.sends}|{block.approvals}|{since_ms}|{until_ms}"
+        found.append((scope.key("block"), value, until_ms - now_ms))
+    return found
+
+
 def number_range(e164):
     """The E.164 number without its last four digits."""
     return str(e164)[:-4]
@@ -152,6 +192,8 @@ class _LocalGuard(_LocalWindows):
     def check(self, scopes, now_ms, member, window_ms, min_sends, min_conversion, block_ms, record, block_id):
         cache = self.cache
         with self.locked():
+            if not cache.has_key(restored_key(scopes[0].tag)):
+                return (-1,)
             for index, scope in enumerate(scopes, start=1):
                 sends_key, approvals_key, block_key = scope.keys
                 block = cache.get(block_key)
@@ -174,6 +216,14 @@ class _LocalGuard(_LocalWindows):
                     hits = [(t, m) for t, m in cache.get(key, []) if t > now_ms - window_ms]
                     cache.set(key, [*hits, (now_ms, member)], timeout=window_ms // 1000 + 1)
             return (0,)
+
+    def restore(self, found, restored, now_ms):
+        with self.locked():
+            for key, value, left_ms in found:
+                if self.cache.get(key) is None:
+                    until_ms = int(value.rsplit("|", 1)[1])
+                    self.cache.set(key, (value, until_ms), timeout=left_ms // 1000 + 1)
+            self.cache.set(restored, 1, timeout=None)
 
     def approve(self, scopes, now_ms, member, window_ms):
         with self.locked():
@@ -212,12 +262,19 @@ def guard(parsed, *, now=None, record=True):
         1 if record else 0,
         block_id,
     ]
+    tag = scopes[0].tag  # a range and its country share it (their calling code)
+    keys = [*[k for scope in scopes for k in scope.keys], restored_key(tag)]
     client = _redis()
-    if client is not None:
-        with _fail_closed():
-            result = client.eval(CHECK_SCRIPT, len(scopes) * 3, *[k for scope in scopes for k in scope.keys], *args)
-    else:
-        result = _LocalGuard().check(scopes, now_ms, args[1], window_ms, args[3], float(args[4]), block_ms, record, block_id)
+    local = _LocalGuard() if client is None else None
+    for _ in range(2):
+        if local is not None:
+            result = local.check(scopes, now_ms, args[1], window_ms, args[3], float(args[4]), block_ms, record, block_id)
+        else:
+            with _fail_closed():
+                result = client.eval(CHECK_SCRIPT, len(keys), *keys, *args)
+        if int(result[0]) != -1:
+            break
+        _restore(client, local, tag, now_ms)  # this Redis lost its blocks: the records write them back
     if int(result[0]) == 0:
         return
     index, created, value, left_ms = result
@@ -329,6 +386,21 @@ def _mail_admins(block):
             mail_admins(str(MAIL_SUBJECT[block.scope] % figures), "\n\n".join(body) + "\n")
     except Exception:
         logger.exception("The fraud guard could not mail the admins about block %s.", block.pk)
+
+
+def _restore(client, local, tag, now_ms):
+    """Write the blocks on record for `tag` back into the guard's store, then mark it restored.
+    Once per calling code after a Redis restart (one query of the block rows); a block is
+    never lost with the store that held it."""
+    found = [(key, value, left) for key, value, left in blocks_on_record(tag, now_ms=now_ms) if left > 0]
+    if found:
+        logger.warning("Fraud guard: %d block(s) for +%s written back into an emptied store", len(found), tag)
+    if local is not None:
+        local.restore(found, restored_key(tag), now_ms)
+        return
+    args = [x for _, value, left in found for x in (value, left)]
+    with _fail_closed():
+        client.eval(RESTORE_SCRIPT, len(found) + 1, *[key for key, _, _ in found], restored_key(tag), *args)
 
 
 def active_blocks(*, now):

@@ -47,3 +47,18 @@ def test_a_lift_works_without_redis(db):
     fraud.lift(FraudBlock.objects.get().pk, actor=services.Actor(type="admin", name="ops"), now=timezone.now())
     services.verification_create(phone_number=pumped(20)[16], channel="sms")
     assert FraudBlock.objects.get().lifted_by == "ops"
+
+
+def test_a_block_outlives_its_file_cache_being_emptied(db, settings):
+    """`make run`'s store is a directory: removed (a `make clean`, a new checkout), its
+    blocks come back from their rows."""
+    import shutil
+
+    for number in pumped(MIN_SENDS):
+        services.verification_create(phone_number=number, channel="sms")
+    with pytest.raises(DeliveryBlocked):
+        services.verification_create(phone_number=pumped(20)[15], channel="sms")
+    shutil.rmtree(settings.CACHES["ratelimit"]["LOCATION"])
+    with pytest.raises(DeliveryBlocked):
+        services.verification_create(phone_number=pumped(20)[16], channel="sms")
+    assert FraudBlock.objects.count() == 1

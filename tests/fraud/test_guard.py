@@ -188,3 +188,24 @@ def test_a_block_set_by_an_idempotent_create_is_still_recorded(api):
     assert (block.scope, block.subject, block.sends, block.approvals) == ("range", "+1212555", MIN_SENDS, 0)
     assert (block.blocked_until - block.created_at).total_seconds() == 86400
     assert len(mail.outbox) == 1
+
+
+def test_a_block_outlives_a_redis_that_restarted_empty(api):
+    """Redis here keeps nothing on disk: a restart empties it. The block's row writes it
+    back, and the pumped range stays refused while its country and others go on."""
+    pump(api, pumped(MIN_SENDS + 1))
+    block = FraudBlock.objects.get()
+    get_redis_connection("ratelimit").flushdb()  # what a restart without persistence leaves
+
+    assert_blocked(create(api, pumped(40)[35]))
+    assert FraudBlock.objects.count() == 1  # the same block, not a new one
+    assert create(api, "+12125560123").status_code == 201  # another range of the country
+    fraud.lift(block.pk, actor=services.Actor(type="admin", name="ops"), now=block.created_at)
+    assert create(api, pumped(40)[36]).status_code == 201  # a lifted block is not written back
+
+
+def test_a_lifted_or_ended_block_is_not_written_back(api, clock):
+    pump(api, pumped(MIN_SENDS + 1))
+    clock.advance(86400 + 1)  # VERIFICATION_FRAUD_BLOCK_SECONDS
+    get_redis_connection("ratelimit").flushdb()
+    assert create(api, pumped(40)[35]).status_code == 201
