@@ -256,7 +256,10 @@ SPECTACULAR_SETTINGS = {
         "ErrorCode429Enum": "drf_standardized_errors.openapi_serializers.ErrorCode429Enum.choices",
         "ErrorCode500Enum": "drf_standardized_errors.openapi_serializers.ErrorCode500Enum.choices",
     },
-    "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
+        "verification.api.schema.forbid_unknown_fields",
+    ],
 }
 DRF_STANDARDIZED_ERRORS = {
     "EXCEPTION_HANDLER_CLASS": "verification.api.errors.ExceptionHandler",
@@ -264,6 +267,7 @@ DRF_STANDARDIZED_ERRORS = {
     # Our own codes (e.g. invalid_phone_number, unknown_field, resend_cooldown) in the documented shape.
     "ERROR_SCHEMAS": {
         "400": "verification.api.schema.ErrorResponseSerializer",
+        "403": "verification.api.schema.ForbiddenErrorResponseSerializer",
         "409": "verification.api.schema.ConflictErrorResponseSerializer",
         "413": "verification.api.schema.ErrorResponseSerializer",
         "422": "verification.api.schema.ErrorResponseSerializer",

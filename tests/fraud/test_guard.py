@@ -209,3 +209,14 @@ def test_a_lifted_or_ended_block_is_not_written_back(api, clock):
     clock.advance(86400 + 1)  # VERIFICATION_FRAUD_BLOCK_SECONDS
     get_redis_connection("ratelimit").flushdb()
     assert create(api, pumped(40)[35]).status_code == 201
+
+
+def test_the_refusal_is_the_403_the_openapi_document_describes(api):
+    import jsonschema
+
+    pump(api, pumped(MIN_SENDS))
+    refused = create(api, pumped(20)[15])
+    assert_blocked(refused)
+    document = api.get("/api/v1/schema/", HTTP_ACCEPT="application/json").json()
+    described = document["paths"][URL]["post"]["responses"]["403"]["content"]["application/json"]["schema"]
+    jsonschema.validate(refused.json(), {**described, "components": document["components"]})

@@ -9,7 +9,7 @@ import inspect
 from drf_standardized_errors.openapi import AutoSchema
 from rest_framework import serializers
 
-from ..exceptions import KeypadOnly, VerificationNotPending
+from ..exceptions import DeliveryBlocked, KeypadOnly, VerificationNotPending
 
 ERROR_TYPES = ["validation_error", "client_error", "server_error"]
 
@@ -37,6 +37,20 @@ class ConflictErrorSerializer(serializers.Serializer):
 class ConflictErrorResponseSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=["client_error"])
     errors = ConflictErrorSerializer(many=True)
+
+
+class ForbiddenErrorSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=["permission_denied", DeliveryBlocked.code])
+    detail = serializers.CharField()
+    attr = serializers.CharField(allow_null=True)
+
+
+class ForbiddenErrorResponseSerializer(serializers.Serializer):
+    """A 403: a key without permission (`client_error`), or the fraud guard's block of the
+    number (`validation_error`, `delivery_blocked` on `phone_number`, as it names a field)."""
+
+    type = serializers.ChoiceField(choices=["client_error", "validation_error"])
+    errors = ForbiddenErrorSerializer(many=True)
 
 
 class VerificationAutoSchema(AutoSchema):
@@ -77,3 +91,13 @@ class VerificationAutoSchema(AutoSchema):
 
     def _should_add_http404_error_response(self):
         return True  # an unknown or another key's verification; no pending one for a number
+
+
+def forbid_unknown_fields(result, generator, request, public):
+    """drf-spectacular's postprocessing hook: every request body refuses a field it does not
+    name (`400 unknown_field`), so its schema says `additionalProperties: false`; a client
+    generated from the document would otherwise send what the API refuses."""
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if name.endswith("Request") and component.get("type") == "object":
+            component["additionalProperties"] = False
+    return result

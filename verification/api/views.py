@@ -95,7 +95,15 @@ class VerificationCreateApi(ApiView):
     @extend_schema(
         request=VerificationCreateInput,
         responses={201: VerificationOutput},
-        parameters=[OpenApiParameter(IDEMPOTENCY_HEADER, str, OpenApiParameter.HEADER, required=False)],
+        parameters=[
+            OpenApiParameter(
+                IDEMPOTENCY_HEADER,
+                {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]([ -~]*[!-~])?$"},  # idempotency.py
+                OpenApiParameter.HEADER,
+                required=False,
+                description="Any 1 to 255 printable characters (a UUID is best): a retry with it sends nothing more.",
+            )
+        ],
         summary="Start a verification (supersedes the number's pending one)",
     )
     def post(self, request):
