@@ -33,7 +33,7 @@ from django.utils.translation import gettext, gettext_lazy
 from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, country_code_for_region
 
 from .conf import app_settings
-from .exceptions import DeliveryBlocked
+from .exceptions import DeliveryBlocked, ServiceUnavailable
 from .messages import wait_words
 from .models import FraudBlock, FraudScope
 from .ratelimit import _fail_closed, _LocalWindows, _redis
@@ -275,6 +275,8 @@ def guard(parsed, *, now=None, record=True):
         if int(result[0]) != -1:
             break
         _restore(client, local, tag, now_ms)  # this Redis lost its blocks: the records write them back
+    else:  # emptied again between the write-back and the check: refuse rather than send unguarded
+        raise ServiceUnavailable("The fraud guard cannot check this number just now.", dependency="redis")
     if int(result[0]) == 0:
         return
     index, created, value, left_ms = result

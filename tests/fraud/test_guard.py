@@ -220,3 +220,13 @@ def test_the_refusal_is_the_403_the_openapi_document_describes(api):
     document = api.get("/api/v1/schema/", HTTP_ACCEPT="application/json").json()
     described = document["paths"][URL]["post"]["responses"]["403"]["content"]["application/json"]["schema"]
     jsonschema.validate(refused.json(), {**described, "components": document["components"]})
+
+
+def test_a_store_that_cannot_be_written_back_refuses_rather_than_sends_unguarded(api, monkeypatch):
+    get_redis_connection("ratelimit").flushdb()
+    monkeypatch.setattr(fraud, "_restore", lambda *args: None)  # emptied again as fast as it is written back
+    with pytest.raises(ServiceUnavailable):
+        fraud.guard(parse_phone_number("+12125550123"))
+    answer = create(api, "+12125550124")
+    assert answer.status_code == 503 and answer["Retry-After"]
+    assert not VerificationAttempt.objects.exists()
