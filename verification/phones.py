@@ -27,6 +27,8 @@ def parse_phone_number(raw, *, country=None):
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
         raise InvalidPhoneNumber() from None
+    if number.extension:  # a code cannot be texted to an extension, nor is the extension part of E.164
+        raise InvalidPhoneNumber("Give the number without an extension: a code cannot be sent to one.")
     if not phonenumbers.is_valid_number(number):
         raise InvalidPhoneNumber()
     region_code = phonenumbers.region_code_for_number(number) or ""

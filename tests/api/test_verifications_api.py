@@ -351,6 +351,13 @@ def test_a_non_geographic_number_names_the_field(api):
     assert_error(create(api, phone_number="+80012345678"), 400, "invalid_phone_number", "phone_number")
 
 
+@pytest.mark.parametrize("number", ["+14155550166 ext. 12", "+1 415 555 0166 x12", "+14155550166;ext=12"])
+def test_a_number_with_an_extension_is_refused_not_cut_short(api, number):
+    response = create(api, phone_number=number)
+    assert_error(response, 400, "invalid_phone_number", "phone_number")
+    assert "extension" in response.json()["errors"][0]["detail"]
+
+
 def test_deeply_nested_json_is_a_400_not_a_500(api):
     body = "[" * 5000 + "]" * 5000
     assert api.post(URL, body, content_type="application/json").status_code == 400
