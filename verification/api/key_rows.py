@@ -21,6 +21,9 @@ import os
 import threading
 import time
 
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+
 logger = logging.getLogger(__name__)
 
 CHANNEL = "otp:api-key:changed"
@@ -142,3 +145,10 @@ class ProcessRows:
 
 
 rows = ProcessRows()
+
+
+@receiver(setting_changed)
+def _listen_again_on_new_caches(setting, **kwargs):
+    """CACHES changed (a test's override): the Redis listened on may be another, or none."""
+    if setting == "CACHES":
+        rows.stop()
