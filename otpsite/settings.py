@@ -298,6 +298,11 @@ CELERY_BEAT_SCHEDULE_FILENAME = env.str(
 # queue after this long; Redis's default is an hour. Longer than any countdown
 # (retry backoff, fallback), or such tasks would be handed out twice.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_BROKER_VISIBILITY_TIMEOUT", default=360)}
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://", "redis+socket://")):
+    # A broker that takes connections and stops answering (frozen, failing over, cut off
+    # without a reset) fails a publish or a health check in seconds, as the cache does,
+    # instead of holding the request's thread until it answers again (kombu waits for ever).
+    CELERY_BROKER_TRANSPORT_OPTIONS |= {"socket_timeout": 2, "socket_connect_timeout": 2}
 
 # The verification settings of the contract (defaults in verification/conf.py).
 globals().update(verification_conf.validate(verification_conf.read_environment(env)))

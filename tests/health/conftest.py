@@ -1,11 +1,14 @@
 """Dependencies taken away for real: Redis and the broker pointed at a port nobody listens on."""
 
+import os
+import signal
+
 import pytest
 from rest_framework_api_key.models import APIKey
 
 from otpsite.celery import app as celery_app
 from tests.api.conftest import client_for
-from tests.processes import free_port
+from tests.processes import PrivateRedis, free_port
 from verification import health
 
 
@@ -40,3 +43,39 @@ def broker_down(broker):
     yield url
     broker.conf.broker_url, broker.conf.broker_write_url = before
     health.check_broker()  # this process learns at once that it is back
+
+
+@pytest.fixture
+def frozen_redis(tmp_path, settings, broker):
+    """Redis (cache, rate limits and broker) that takes connections and never answers:
+    a redis-server of the test's own, stopped with SIGSTOP (hung, failing over, cut off)."""
+    server = PrivateRedis(tmp_path).start()
+    cache = {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": server.url}
+    cache["OPTIONS"] = settings.CACHES["default"].get("OPTIONS", {})
+    before = broker.conf.broker_url, broker.conf.broker_write_url
+    settings.REDIS_URL = server.url
+    settings.CACHES = {"default": cache, "ratelimit": cache}
+    broker.conf.broker_url = broker.conf.broker_write_url = server.url
+    os.kill(server.process.pid, signal.SIGSTOP)
+    yield server
+    os.kill(server.process.pid, signal.SIGCONT)
+    server.stop()
+    broker.conf.broker_url, broker.conf.broker_write_url = before
+    health.check_broker()
+
+
+def answer_of(request, *, within=30):
+    """`request()`'s response; fails if none came in `within` seconds (a hang, not a slow
+    answer: the bound is many times what the timeouts allow). In this thread, so that it
+    sees the test's transaction: SIGALRM interrupts a read that waits for ever."""
+
+    def hung(signum, frame):
+        raise AssertionError(f"no answer in {within} s: the request hangs on a dependency that does not answer")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(within)
+    try:
+        return request()
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)

@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.health.conftest import answer_of
 from tests.pages.support import NUMBER, flow_verification, login_password, make_user
 from verification.contrib.sandbox.models import InboxEntry
 from verification.models import Delivery, VerificationAttempt
@@ -85,3 +86,9 @@ def test_the_code_page_renders_without_redis(client, settings):
     response = client.get("/accounts/verify/")
     assert response.status_code == 200
     assert str(verification.phone_number)[-2:] in response.content.decode()  # the number it went to, masked
+
+
+def test_a_create_against_a_redis_that_stopped_answering_is_a_503_not_a_hang(api, frozen_redis):
+    create = lambda: api.post("/api/v1/verifications", {"phone_number": NUMBER, "channel": "sms"}, format="json")  # noqa: E731
+    assert_api_unavailable(answer_of(create))
+    assert_nothing_written_or_sent()

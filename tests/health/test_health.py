@@ -4,6 +4,7 @@ import sys
 
 import pytest
 
+from tests.health.conftest import answer_of
 from tests.processes import free_port, session, site_env, start, stop, wait_until_up
 
 pytestmark = pytest.mark.django_db
@@ -81,3 +82,10 @@ def test_readyz_is_503_naming_the_database_when_postgresql_is_out_of_reach(tmp_p
         assert posted.status_code == 503 and posted.json()["errors"][0]["code"] == "service_unavailable"
     finally:
         stop(process)
+
+
+def test_readyz_is_503_naming_redis_and_the_broker_when_they_stop_answering(client, frozen_redis):
+    response = answer_of(lambda: client.get("/readyz"))
+    assert response.status_code == 503
+    assert response.json()["unavailable"] == ["broker", "redis"]
+    assert client.get("/healthz").status_code == 200
