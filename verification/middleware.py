@@ -1,6 +1,7 @@
 """A dependency that is down is a 503 with Retry-After, never a 500; a body too large is a 413;
 the Content-Security-Policy header built once, not on every response."""
 
+import io
 import logging
 import select
 
@@ -10,6 +11,7 @@ from csp.middleware import CSPMiddleware as BaseCSPMiddleware
 from csp.utils import build_policy
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.core.handlers.wsgi import LimitedStream
 from django.core.signals import setting_changed
 from django.db import connections
 from django.dispatch import receiver
@@ -117,9 +119,27 @@ def too_large_response(request, limit):
     return HttpResponse("Request body too large.\n", status=413, content_type="text/plain; charset=utf-8")
 
 
+def is_chunked(request):
+    return "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower() and not request.META.get("CONTENT_LENGTH")
+
+
+def length_required_response(request):
+    """A chunked body the server in front did not decode (runserver, make run): 411, not a
+    body read as empty (which would be refused for fields it does hold)."""
+    detail = "Send the body with a Content-Length: this server does not read chunked bodies."
+    if request.path.startswith("/api/"):
+        body = {"type": "client_error", "errors": [{"code": "length_required", "detail": detail, "attr": None}]}
+        return JsonResponse(body, status=411)
+    return HttpResponse(detail + "\n", status=411, content_type="text/plain; charset=utf-8")
+
+
 class RequestTooLargeMiddleware:
     """A body over the limit is 413, never a 500 (nor Django's 400 for RequestDataTooBig):
     the API's error shape under /api/, plain text elsewhere (pages, Plivo's callbacks).
+
+    A chunked body (no Content-Length) that the server decoded (gunicorn says so with
+    `wsgi.input_terminated`) is read here, up to the limit, and handed to Django whole;
+    one it did not decode is 411.
 
     The declared Content-Length is looked at before anything reads the body (CSRF
     middleware, a view's request.POST, DRF's parsing); a RequestDataTooBig that a view
@@ -130,7 +150,16 @@ class RequestTooLargeMiddleware:
 
     def __call__(self, request):
         limit = body_limit(request)
-        if limit is not None and declared_body_length(request) > limit:
+        if is_chunked(request):
+            if not request.environ.get("wsgi.input_terminated"):
+                return length_required_response(request)
+            body = request.environ["wsgi.input"].read(-1 if limit is None else limit + 1)
+            if limit is not None and len(body) > limit:
+                return too_large_response(request, limit)
+            # Django reads CONTENT_LENGTH bytes, none without it: the body is given to it whole.
+            request.META["CONTENT_LENGTH"] = str(len(body))
+            request._stream = LimitedStream(io.BytesIO(body), len(body))
+        elif limit is not None and declared_body_length(request) > limit:
             return too_large_response(request, limit)
         return self.get_response(request)
 
