@@ -34,3 +34,12 @@ def test_the_idempotency_key_the_document_allows_is_the_one_the_api_takes(api):
     too_long = api.post(URL, {"phone_number": "+14155550124", "channel": "sms"}, format="json", HTTP_IDEMPOTENCY_KEY="k" * 256)
     assert too_long.status_code == 400 and too_long.json()["errors"][0]["attr"] == "Idempotency-Key"
     assert not pattern.match(" padded ")  # HTTP trims a header's spaces: the document does not offer them
+
+
+@pytest.mark.parametrize("key", ["café", "ключ", "tab\there"])
+def test_an_idempotency_key_outside_printable_ascii_is_refused_as_the_document_says(api, key):
+    [header] = document(api)["paths"][URL]["post"]["parameters"]
+    assert not re.match(header["schema"]["pattern"], key)
+    environ = {"HTTP_IDEMPOTENCY_KEY": key.encode().decode("latin-1")}  # as a WSGI server hands the header on
+    refused = api.post(URL, {"phone_number": "+14155550123", "channel": "sms"}, format="json", **environ)
+    assert refused.status_code == 400 and refused.json()["errors"][0]["attr"] == "Idempotency-Key"

@@ -3,6 +3,7 @@ first one made (its status code, and the verification as it is now), and sends n
 
 import hashlib
 import json
+import re
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
@@ -14,6 +15,9 @@ from .exceptions import Conflict, UnprocessableEntity
 
 HEADER = "Idempotency-Key"
 KEEP = timedelta(hours=24)  # a retry comes within minutes; a day is generous
+# Printable ASCII, no space at either end (HTTP trims them): the OpenAPI document's pattern too.
+KEY_PATTERN = r"^[!-~]([ -~]*[!-~])?$"
+KEY_MAX_LENGTH = 255
 
 
 def body_hash(data):
@@ -25,8 +29,8 @@ def idempotent(request, perform):
     key = request.headers.get(HEADER)
     if key is None:
         return perform()
-    if not 1 <= len(key) <= 255 or not key.isprintable():
-        raise exceptions.ValidationError({HEADER: ["Must be 1 to 255 printable characters (a UUID is best)."]})
+    if len(key) > KEY_MAX_LENGTH or not re.fullmatch(KEY_PATTERN, key):
+        raise exceptions.ValidationError({HEADER: ["Must be 1 to 255 printable ASCII characters (a UUID is best)."]})
     fingerprint = body_hash(request.data)
     try:
         with transaction.atomic():

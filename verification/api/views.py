@@ -12,6 +12,7 @@ from .. import services
 from ..models import ActorType, Delivery, VerificationAttempt
 from ..net import client_ip
 from ..services import statements
+from . import idempotency
 from .authentication import ApiKeyAuthentication, HasApiKey
 from .errors import exception_handler
 from .idempotency import HEADER as IDEMPOTENCY_HEADER
@@ -98,10 +99,10 @@ class VerificationCreateApi(ApiView):
         parameters=[
             OpenApiParameter(
                 IDEMPOTENCY_HEADER,
-                {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]([ -~]*[!-~])?$"},  # idempotency.py
+                {"type": "string", "minLength": 1, "maxLength": idempotency.KEY_MAX_LENGTH, "pattern": idempotency.KEY_PATTERN},
                 OpenApiParameter.HEADER,
                 required=False,
-                description="Any 1 to 255 printable characters (a UUID is best): a retry with it sends nothing more.",
+                description="Any 1 to 255 printable ASCII characters (a UUID is best): a retry with it sends nothing more.",
             )
         ],
         summary="Start a verification (supersedes the number's pending one)",
