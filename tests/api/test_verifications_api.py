@@ -210,6 +210,16 @@ def test_check_a_code_that_is_not_digits_names_the_field(api, verification):
     assert_error(api.post(f"{URL}/{verification.id}/check", {"code": "12ab56"}, format="json"), 400, "invalid", "code")
 
 
+def test_check_a_code_sent_as_a_json_number_names_the_field_and_costs_no_try(api, verification):
+    response = api.post(f"{URL}/{verification.id}/check", {"code": int(wrong(code_of(verification)))}, format="json")
+    assert_error(response, 400, "invalid", "code")
+    by_number = api.post(f"{URL}/check", {"phone_number": str(verification.phone_number), "code": 123456}, format="json")
+    assert_error(by_number, 400, "invalid", "code")
+    assert api.get(f"{URL}/{verification.id}").json()["status"] == "pending"
+    verification.refresh_from_db()
+    assert verification.failed_checks == 0
+
+
 def test_check_another_keys_verification_is_404(other_api, verification):
     assert_error(other_api.post(f"{URL}/{verification.id}/check", {"code": "123456"}, format="json"), 404, "not_found")
 

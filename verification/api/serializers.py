@@ -86,9 +86,19 @@ class VerificationCreateInput(PhoneNumberInput):
     )
 
 
+class CodeField(serializers.RegexField):
+    """A code as the string the person typed: a JSON number is refused (DRF's CharField would
+    take 12345 as "12345", losing a leading zero and costing the person a try)."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 @extend_schema_serializer(examples=[OpenApiExample("The code the person typed", value={"code": "123456"}, request_only=True)])
 class CheckInput(StrictSerializer):
-    code = serializers.RegexField(CODE_REGEX, help_text="The digits the person typed.")
+    code = CodeField(CODE_REGEX, help_text="The digits the person typed, as a string.")
 
     @staticmethod
     def plainly_valid(data):
