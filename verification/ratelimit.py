@@ -13,6 +13,7 @@ one slot and the script runs unchanged on Redis Cluster (REDIS_CLUSTER_URL).
 
 import contextlib
 import fcntl
+import logging
 import os
 import threading
 import time
@@ -28,6 +29,8 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from .exceptions import ServiceUnavailable, Throttled
 from .messages import try_again_in
+
+logger = logging.getLogger(__name__)
 
 # The hash tag: every limit in one slot, as one script must have them on Redis Cluster.
 KEY_PREFIX = "otp:{rl}"
@@ -55,6 +58,23 @@ for i, key in ipairs(KEYS) do
   redis.call('PEXPIRE', key, tonumber(ARGV[2 + i * 2]))
 end
 return {0, 0}
+"""
+
+
+# KEYS: one sorted set per rule. ARGV: the member a hit recorded. Takes that hit back.
+REFUND_SCRIPT = """
+for _, key in ipairs(KEYS) do redis.call('ZREM', key, ARGV[1]) end
+return 0
+"""
+
+# KEYS: one sorted set per rule. ARGV: now_ms, member, then window_ms per rule. Records a hit
+# whatever the counts: a send admitted earlier (a verification's fallback call) still counts.
+RECORD_SCRIPT = """
+for i, key in ipairs(KEYS) do
+  redis.call('ZADD', key, ARGV[1], ARGV[2])
+  redis.call('PEXPIRE', key, tonumber(ARGV[2 + i]))
+end
+return 0
 """
 
 
@@ -149,14 +169,14 @@ class _LocalWindows:
                 finally:
                     fcntl.flock(handle, fcntl.LOCK_UN)
 
-    def hit(self, rules, now_ms, member):
+    def hit(self, rules, now_ms, member, *, force=False):
         with self.locked():
             windows = [
                 [t for t in self.cache.get(rule.key, []) if t > now_ms - rule.window * 1000] for rule in rules
             ]
             blocked, wait = 0, 0
             for index, (rule, hits) in enumerate(zip(rules, windows, strict=True), start=1):
-                if len(hits) >= rule.limit:
+                if len(hits) >= rule.limit and not force:
                     free_at = sorted(hits)[len(hits) - rule.limit] + rule.window * 1000
                     if free_at - now_ms > wait:
                         blocked, wait = index, free_at - now_ms
@@ -169,6 +189,16 @@ class _LocalWindows:
             # A file cache cannot be listed, so keep an index for the admin's page.
             self.cache.set(INDEX_KEY, {k: w for k, w in index.items() if self.cache.has_key(k)}, timeout=None)
             return 0, 0
+
+    def refund(self, rules, member):
+        """Take back the hit recorded as `member` (a hit here is its time, `member`'s head)."""
+        at = int(member.partition(":")[0])
+        with self.locked():
+            for rule in rules:
+                hits = self.cache.get(rule.key, [])
+                if at in hits:
+                    hits.remove(at)
+                    self.cache.set(rule.key, hits, timeout=int(rule.window) + 1)
 
     def reserve(self, key, now_ms, interval_ms):
         with self.locked():
@@ -192,10 +222,12 @@ class _LocalWindows:
 
 
 def hit(rules, *, now=None):
-    """Record one hit under every rule, or raise Throttled and record nothing."""
+    """Record one hit under every rule, or raise Throttled and record nothing.
+
+    Returns the hit's member, for `refund` (None when no rule applies)."""
     rules = [rule for rule in rules if rule.limit > 0 and rule.window > 0]
     if not rules:
-        return
+        return None
     now_ms = int((now if now is not None else time.time()) * 1000)
     member = f"{now_ms}:{uuid.uuid4().hex}"
     client = _redis()
@@ -216,6 +248,51 @@ def hit(rules, *, now=None):
             code=rule.code,
             wait_seconds=int(wait_ms) / 1000,
         )
+    return member
+
+
+def refund(rules, member):
+    """Take back a hit that `hit` recorded as `member` under `rules`: what it counted did not
+    happen (a create the fraud guard refused sent nothing). Never raises: a hit that cannot
+    be taken back just counts until its window ends, as before."""
+    rules = [rule for rule in rules if rule.limit > 0 and rule.window > 0]
+    if not rules or member is None:
+        return
+    try:
+        client = _redis()
+        if client is not None:
+            client.eval(REFUND_SCRIPT, len(rules), *[rule.key for rule in rules], member)
+        else:
+            _LocalWindows().refund(rules, member)
+    except Exception:
+        logger.warning("Could not take back a rate-limit hit; it counts until its window ends.", exc_info=True)
+
+
+@contextlib.contextmanager
+def refunded_on_error(rules, member):
+    """Take the hit back if the block raises: nothing the rules count went out."""
+    try:
+        yield
+    except BaseException:
+        refund(rules, member)
+        raise
+
+
+def record(rules, *, now=None):
+    """Count one hit under every rule whatever the counts (never refuses): a send admitted
+    earlier, such as a verification's fallback call, uses the number's cooldown and caps."""
+    rules = [rule for rule in rules if rule.limit > 0 and rule.window > 0]
+    if not rules:
+        return
+    now_ms = int((now if now is not None else time.time()) * 1000)
+    member = f"{now_ms}:{uuid.uuid4().hex}"
+    client = _redis()
+    if client is not None:
+        with _fail_closed():
+            client.eval(RECORD_SCRIPT, len(rules), *[rule.key for rule in rules], now_ms, member,
+                        *[int(rule.window * 1000) for rule in rules])  # fmt: skip
+    else:
+        _LocalWindows().hit(rules, now_ms, member, force=True)
 
 
 def reserve_slot(name, subject, *, interval, now=None):

@@ -5,6 +5,7 @@ from django.core import mail
 from django_redis import get_redis_connection
 
 from tests.helpers import code_of
+from verification import clock as vclock
 from verification import fraud, services
 from verification.exceptions import DeliveryBlocked, ServiceUnavailable
 from verification.models import FraudBlock, VerificationAttempt
@@ -89,6 +90,29 @@ def test_a_resend_to_a_blocked_range_is_refused(api, clock):
     pump(api, pumped(MIN_SENDS + 1)[1:])
     clock.advance(60)
     assert_blocked(api.post(f"{URL}/{first['id']}/resend", {}, format="json"))
+
+
+def test_refusals_use_up_no_cooldown_nor_cap_so_a_lifted_number_gets_its_code(api, clock, settings):
+    settings.VERIFICATION_MAX_SENDS_PER_NUMBER_PER_HOUR = 5
+    pump(api, pumped(MIN_SENDS + 1))
+    block = FraudBlock.objects.get()
+    number = pumped(30)[20]  # never sent to
+    for _ in range(7):  # more than the number's hourly cap, inside its cooldown
+        assert_blocked(create(api, number))
+        clock.advance(5)
+    fraud.lift(block.pk, actor=services.Actor(type="admin", name="ops"), now=vclock.now())
+    created = create(api, number)
+    assert created.status_code == 201, created.content  # not 429: no code had gone to it
+    assert create(api, number).status_code == 429  # its own send does count
+
+
+def test_a_refused_resend_uses_up_no_cooldown(api, clock):
+    first = create(api, pumped(1)[0]).json()
+    pump(api, pumped(MIN_SENDS + 1)[1:])
+    clock.advance(60)
+    assert_blocked(api.post(f"{URL}/{first['id']}/resend", {}, format="json"))
+    fraud.lift(FraudBlock.objects.get().pk, actor=services.Actor(type="admin", name="ops"), now=vclock.now())
+    assert api.post(f"{URL}/{first['id']}/resend", {}, format="json").status_code == 202
 
 
 def test_the_block_ends_after_block_seconds_and_the_range_starts_afresh(api, clock, settings):

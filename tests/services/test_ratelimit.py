@@ -51,6 +51,25 @@ def test_the_longest_wait_wins_when_several_rules_refuse(backend):
     assert error.value.retry_after == 3539
 
 
+def test_a_hit_taken_back_leaves_the_others_counting(backend):
+    ratelimit.hit(RULES, now=0.0)
+    taken_back = ratelimit.hit(RULES, now=40.0)
+    ratelimit.refund(RULES, taken_back)
+    ratelimit.hit(RULES, now=45.0)  # the cooldown of the hit at 40 s is gone with it
+    ratelimit.hit(RULES, now=80.0)
+    with pytest.raises(Throttled) as error:  # 0, 45 and 80 count: the hourly cap is reached
+        ratelimit.hit(RULES, now=120.0)
+    assert error.value.code == "too_many_sends"
+
+
+def test_a_recorded_send_counts_even_over_the_limit(backend):
+    ratelimit.hit(RULES, now=0.0)
+    ratelimit.record(RULES, now=10.0)  # a fallback call: admitted with its verification
+    with pytest.raises(Throttled) as error:
+        ratelimit.hit(RULES, now=35.0)  # 25 s after the recorded one
+    assert (error.value.code, error.value.retry_after) == ("resend_cooldown", 5)
+
+
 def test_reset_forgets_the_hits(backend):
     ratelimit.hit(RULES, now=1000.0)
     for rule in RULES:

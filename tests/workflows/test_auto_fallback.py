@@ -5,6 +5,7 @@ import pytest
 from tests.helpers import inbox, wait_for
 from verification import services
 from verification.contrib.sandbox import simulator
+from verification.exceptions import Throttled
 from verification.models import AuditEvent
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -72,3 +73,18 @@ def test_a_fallback_step_that_fires_twice_places_one_call(live_site, settings):
 def test_a_fixed_line_on_auto_is_called_directly(live_site):
     verification = services.verification_create(phone_number="+442079460000", channel="auto")
     assert list(verification.deliveries.values_list("channel", flat=True)) == ["call"]
+
+
+def test_the_fallback_call_is_a_send_a_resend_must_wait_after(live_site, settings, clock):
+    settings.VERIFICATION_FALLBACK_AFTER_SECONDS = 3600
+    verification = services.verification_create(phone_number="+14155550123", channel="auto")
+    clock.advance(60)  # the SMS's cooldown is over
+    services.workflow_advance(verification_id=verification.id, reason="fallback_timer")
+    simulator.wait_until_idle(timeout=15)
+    clock.advance(2)
+    with pytest.raises(Throttled) as refused:
+        services.verification_resend(verification_id=verification.id, channel="call")
+    assert (refused.value.code, refused.value.retry_after) == ("resend_cooldown", 28)
+    verification.refresh_from_db()
+    assert verification.deliveries.count() == 2  # the SMS and the fallback call, no second call
+    assert (verification.last_sent_at - verification.created_at).total_seconds() == 60  # next_resend_at moves

@@ -460,12 +460,26 @@ def workflow_advance(*, verification_id, reason):
             audit(verification, "fallback", now=now, outcome=outcome)
             if ended or not remaining:
                 return None
-            return delivery_start(verification, remaining[0], now=now)
+            return _start_next(verification, remaining[0], now=now)
         if not verification.is_pending or verification.is_expired(now):
             return None
         if in_flight:
             return None  # another delivery may still get the code through
         if remaining:
-            return delivery_start(verification, remaining[0], now=now)
+            return _start_next(verification, remaining[0], now=now)
         verification_end(verification, Status.FAILED, event="failed", now=now)
     return None
+
+
+def _start_next(verification, channel, *, now):
+    """A delivery the workflow starts by itself (the fallback call, the next channel after a
+    failure): a send to the number as a resend is, so it moves `next_resend_at` and counts
+    in the number's cooldown and caps once it commits, but is never refused by them (its
+    verification was admitted)."""
+    from .verifications import send_rules
+
+    verification.last_sent_at = now
+    verification.save(update_fields=["last_sent_at"])
+    rules = send_rules(str(verification.phone_number), tenant=verification.tenant, country=verification.country)
+    transaction.on_commit(lambda: ratelimit.record(rules, now=now.timestamp()), robust=True)
+    return delivery_start(verification, channel, now=now)

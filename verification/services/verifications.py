@@ -204,22 +204,22 @@ def verification_create(
         raise ChannelNotAvailable("This number is a fixed line and cannot receive SMS; use channel 'call'.")
     health.require_broker()  # a 503 now, rather than a verification whose code waits for a queue
     now = clock.now()
-    ratelimit.hit(
-        create_rules(client_ip=client_ip, api_key_id=getattr(api_key, "pk", None))
-        + send_rules(parsed.e164, tenant=tenant_of(api_key), country=parsed.country),
-        now=now.timestamp(),
-    )
-    fraud.guard(parsed, now=now)  # refuses a blocked range or country; records the send
-    relayed = code is not None
-    code = code if relayed else generate_code(app_settings.CODE_LENGTH)
-    for attempt in range(CREATE_ATTEMPTS):
-        try:
-            with transaction.atomic():
-                return _create(parsed, channel, locale, code, actor, client_ip, api_key, now, status_callback, relayed)
-        except IntegrityError:
-            # A concurrent create for the same number won the race; supersede it too.
-            if attempt == CREATE_ATTEMPTS - 1:
-                raise
+    sends = send_rules(parsed.e164, tenant=tenant_of(api_key), country=parsed.country)
+    hit = ratelimit.hit(create_rules(client_ip=client_ip, api_key_id=getattr(api_key, "pk", None)) + sends, now=now.timestamp())
+    # Refused from here on (the fraud guard, the database), nothing was sent: the number's
+    # cooldown and caps are given back. The address's and key's count attempts, and keep it.
+    with ratelimit.refunded_on_error(sends, hit):
+        fraud.guard(parsed, now=now)  # refuses a blocked range or country; records the send
+        relayed = code is not None
+        code = code if relayed else generate_code(app_settings.CODE_LENGTH)
+        for attempt in range(CREATE_ATTEMPTS):
+            try:
+                with transaction.atomic():
+                    return _create(parsed, channel, locale, code, actor, client_ip, api_key, now, status_callback, relayed)
+            except IntegrityError:
+                # A concurrent create for the same number won the race; supersede it too.
+                if attempt == CREATE_ATTEMPTS - 1:
+                    raise
     raise AssertionError("unreachable")
 
 
@@ -393,22 +393,23 @@ def verification_resend(*, verification_id, channel=None, actor=SYSTEM, scope=No
             raise ChannelNotAvailable("This number is a fixed line and cannot receive SMS; use channel 'call'.")
     health.require_broker()
     now = clock.now()
-    ratelimit.hit(
-        send_rules(str(verification.phone_number), tenant=verification.tenant, country=parsed.country),
-        now=now.timestamp(),
-    )
-    fraud.guard(parsed, now=now, record=False)  # a blocked range or country gets no resend either
-    with transaction.atomic():
-        verification = _lock(verification_id, scope)
-        if _expire_if_due(verification, now=now, actor=actor) or not verification.is_pending:
-            refused = _refusal(verification)
-        else:
-            refused = None
-            delivery_channel = channel or workflow_steps(verification)[0]
-            verification.last_sent_at = now
-            verification.save(update_fields=["last_sent_at"])
-            audit(verification, "resend", actor=actor, now=now, channel=delivery_channel)
-            delivery_start(verification, delivery_channel, actor=actor, now=now)
+    sends = send_rules(str(verification.phone_number), tenant=verification.tenant, country=parsed.country)
+    hit = ratelimit.hit(sends, now=now.timestamp())
+    with ratelimit.refunded_on_error(sends, hit):  # refused by the guard or the database: nothing sent
+        fraud.guard(parsed, now=now, record=False)  # a blocked range or country gets no resend either
+        with transaction.atomic():
+            verification = _lock(verification_id, scope)
+            if _expire_if_due(verification, now=now, actor=actor) or not verification.is_pending:
+                refused = _refusal(verification)
+            else:
+                refused = None
+                delivery_channel = channel or workflow_steps(verification)[0]
+                verification.last_sent_at = now
+                verification.save(update_fields=["last_sent_at"])
+                audit(verification, "resend", actor=actor, now=now, channel=delivery_channel)
+                delivery_start(verification, delivery_channel, actor=actor, now=now)
+    if refused is not None:
+        ratelimit.refund(sends, hit)  # it had ended meanwhile: nothing was sent
     return Outcome(verification, refused)
 
 
