@@ -44,6 +44,9 @@ DEFAULTS = {
     "VERIFICATION_FRAUD_MIN_CONVERSION": (float, 0.2),
     "VERIFICATION_FRAUD_WINDOW_SECONDS": (int, 3600),
     "VERIFICATION_FRAUD_BLOCK_SECONDS": (int, 86400),
+    # A send younger than this, not yet approved, is not judged: its person may still be typing
+    # the code (a burst of real signups is not a pumped range). 0: every send is judged at once.
+    "VERIFICATION_FRAUD_GRACE_SECONDS": (int, 60),
     "VERIFICATION_CARRIER": (str, "sandbox"),
     "VERIFICATION_PLIVO_API": (str, "rest"),
     "VERIFICATION_SANDBOX_IN_PRODUCTION": (bool, False),

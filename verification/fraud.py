@@ -9,6 +9,11 @@ under `VERIFICATION_FRAUD_MIN_CONVERSION`, it is blocked for
 `VERIFICATION_FRAUD_BLOCK_SECONDS`, and every verification to it is refused
 (`403 delivery_blocked`) until then or until an admin lifts it.
 
+A send is judged once it has had `VERIFICATION_FRAUD_GRACE_SECONDS` to be used: the sends
+of the grace period not matched by an approval are left out of both counts, so thirty
+people signing up in the same minute, most of them still reading their code, do not
+count as thirty unused codes. Pumping is then refused once its first sends are that old.
+
 The check and the recording of the send are one Lua script, so concurrent creates
 cannot all slip past the threshold, and the block is set by exactly one of them (that
 one writes the `FraudBlock` row and mails the admins). A blocked range's traffic is
@@ -44,7 +49,8 @@ KEY_PREFIX = "otp:fg"
 
 # KEYS: per scope (narrowest first) its sends, approvals and block keys; last, the scopes'
 # tag's `restored` key (set once the blocks on record were written back into this Redis).
-# ARGV: now_ms, member, window_ms, min_sends, min_conversion, block_ms, record (1/0), block_id.
+# ARGV: now_ms, member, window_ms, min_sends, min_conversion, block_ms, record (1/0), block_id,
+# grace_ms (a scope's sends younger than it, beyond its approvals, are not judged yet).
 # Returns {0} when the send may go (and was recorded), {-1} (nothing done) when this Redis has
 # not had its tag's blocks written back yet (it was restarted or emptied), or
 # {scope index (1-based), 1 if this call set the block, the block's value "id|sends|approvals|since_ms|until_ms",
@@ -57,6 +63,7 @@ local window = tonumber(ARGV[3])
 local min_sends = tonumber(ARGV[4])
 local min_conversion = tonumber(ARGV[5])
 local block_ms = tonumber(ARGV[6])
+local grace = tonumber(ARGV[9])
 local n = (#KEYS - 1) / 3
 local function forget(key, members)
   for k = 1, #members, 500 do
@@ -75,7 +82,11 @@ for i = 1, n do
   redis.call('ZREMRANGEBYSCORE', approvals, '-inf', now - window)
   local sent = redis.call('ZCARD', sends)
   local approved = redis.call('ZCARD', approvals)
-  if sent >= min_sends and approved < min_conversion * sent then
+  local judged = sent
+  if grace > 0 then
+    judged = sent - math.max(0, redis.call('ZCOUNT', sends, '(' .. (now - grace), '+inf') - approved)
+  end
+  if judged >= min_sends and approved < min_conversion * judged then
     local value = ARGV[8] .. '|' .. sent .. '|' .. approved .. '|' .. now .. '|' .. string.format('%.0f', now + block_ms)
     redis.call('SET', block, value, 'PX', block_ms)
     local sent_members = redis.call('ZRANGE', sends, 0, -1)
@@ -189,7 +200,7 @@ def _now_ms(now):
 class _LocalGuard(_LocalWindows):
     """The same script over the `ratelimit` cache, without Redis (development only)."""
 
-    def check(self, scopes, now_ms, member, window_ms, min_sends, min_conversion, block_ms, record, block_id):
+    def check(self, scopes, now_ms, member, window_ms, min_sends, min_conversion, block_ms, record, block_id, grace_ms):
         cache = self.cache
         with self.locked():
             if not cache.has_key(restored_key(scopes[0].tag)):
@@ -201,7 +212,9 @@ class _LocalGuard(_LocalWindows):
                     return index, 0, block[0], block[1] - now_ms
                 sends = [(t, m) for t, m in cache.get(sends_key, []) if t > now_ms - window_ms]
                 approvals = [(t, m) for t, m in cache.get(approvals_key, []) if t > now_ms - window_ms]
-                if len(sends) >= min_sends and len(approvals) < min_conversion * len(sends):
+                recent = sum(1 for t, _ in sends if t > now_ms - grace_ms)
+                judged = len(sends) - max(0, recent - len(approvals)) if grace_ms > 0 else len(sends)
+                if judged >= min_sends and len(approvals) < min_conversion * judged:
                     value = f"{block_id}|{len(sends)}|{len(approvals)}|{now_ms}|{now_ms + block_ms}"
                     cache.set(block_key, (value, now_ms + block_ms), timeout=block_ms // 1000 + 1)
                     sent, approved = {m for _, m in sends}, {m for _, m in approvals}
@@ -261,6 +274,7 @@ def guard(parsed, *, now=None, record=True):
         block_ms,
         1 if record else 0,
         block_id,
+        app_settings.FRAUD_GRACE_SECONDS * 1000,
     ]
     tag = scopes[0].tag  # a range and its country share it (their calling code)
     keys = [*[k for scope in scopes for k in scope.keys], restored_key(tag)]
@@ -268,7 +282,7 @@ def guard(parsed, *, now=None, record=True):
     local = _LocalGuard() if client is None else None
     for _ in range(2):
         if local is not None:
-            result = local.check(scopes, now_ms, args[1], window_ms, args[3], float(args[4]), block_ms, record, block_id)
+            result = local.check(scopes, now_ms, args[1], window_ms, args[3], float(args[4]), block_ms, record, block_id, args[8])
         else:
             with _fail_closed():
                 result = client.eval(CHECK_SCRIPT, len(keys), *keys, *args)

@@ -9,6 +9,7 @@ MIN_SENDS = 10
 def small_guard(settings):
     """A guard that trips after 10 sends, so the tests stay quick; admins to mail."""
     settings.VERIFICATION_FRAUD_MIN_SENDS = MIN_SENDS
+    settings.VERIFICATION_FRAUD_GRACE_SECONDS = 0  # every send judged at once; tests/fraud/test_grace.py has the grace
     settings.ADMINS = [("Ops", "ops@example.com")]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
