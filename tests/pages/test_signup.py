@@ -237,3 +237,25 @@ def test_an_invalid_choice_of_radio_buttons_focuses_the_first_button_only(client
     body = signup(client, channel="fax").content.decode()
     assert body.count("autofocus") == 1
     assert "autofocus" in input_tag(body, 'id="id_channel_0"')
+
+
+def test_the_password_is_hashed_before_the_write_lock_is_taken(client, monkeypatch):
+    """SQLite (make run) has one write lock for the whole file: a signup that hashed inside its
+    transaction held it a quarter of a second, and a crowd of signups ran past its timeout."""
+    from django.contrib.auth import hashers
+    from django.db import connection
+
+    hashed_in_transaction = []
+    outside = len(connection.atomic_blocks)  # the test's own transaction
+    real = hashers.PBKDF2PasswordHasher.encode
+
+    def encode(self, password, salt, iterations=None):
+        hashed_in_transaction.append(len(connection.atomic_blocks) > outside)
+        return real(self, password, salt, iterations)
+
+    monkeypatch.setattr(hashers.PBKDF2PasswordHasher, "encode", encode)
+    monkeypatch.setattr("django.conf.settings.PASSWORD_HASHERS", ["django.contrib.auth.hashers.PBKDF2PasswordHasher"])
+    assert signup(client).status_code == 302
+    assert hashed_in_transaction == [False]
+    user = get_user_model().objects.get(username="grace")
+    assert user.password.startswith("pbkdf2_sha256$") and user.check_password(PASSWORD)
