@@ -7,7 +7,9 @@ from django.core import checks
 from .conf import current_values, problems
 from .ratelimit import cache_alias
 
-REQUIRED_APPS = ("rest_framework", "rest_framework_api_key")
+# The API and its document (/api/v1/schema/, /api/v1/docs/: drf-spectacular's templates, and
+# Swagger UI from the sidecar's static files, never a CDN).
+REQUIRED_APPS = ("rest_framework", "rest_framework_api_key", "drf_spectacular", "drf_spectacular_sidecar")
 SHARED_CACHES = ("django_redis.cache.RedisCache", "django.core.cache.backends.redis.RedisCache")
 
 

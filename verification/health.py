@@ -10,7 +10,6 @@ import threading
 import time
 
 from celery import current_app
-from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from kombu.exceptions import OperationalError as BrokerError
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -85,12 +84,16 @@ def check_database():
 
 
 def check_redis():
-    if not settings.REDIS_URL:
-        return NOT_CONFIGURED
+    """The default cache's Redis (django-redis), whatever the site calls its URL: a site that
+    installs the app has no REDIS_URL of ours, and a cache that is not Redis is none to check."""
     from django_redis import get_redis_connection
 
     try:
-        get_redis_connection("default").ping()
+        client = get_redis_connection("default")
+    except NotImplementedError:  # the cache is not django-redis (make run: a local cache)
+        return NOT_CONFIGURED
+    try:
+        client.ping()
     except (RedisConnectionError, RedisTimeoutError):
         return UNAVAILABLE
     return OK

@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework_api_key",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "drf_standardized_errors",
     "phonenumber_field",
     "verification",
@@ -102,6 +104,10 @@ print(json.dumps({
     "unblock": admin.post("/admin/verification/rate-limits/", {"name": "send-number", "window": window_token("+14155550123")}).status_code,
     "unblock_logged": __import__("django.contrib.admin.models").contrib.admin.models.LogEntry.objects.count(),
     "sandbox_phone": (lambda r: [r.status_code, "Sandbox phone" in r.content.decode()])(Client().get("/sandbox/phone/")),
+    "readyz": Client().get("/readyz").json(),
+    "schema": (lambda r: [r.status_code, r.json()["info"]["title"] if r.status_code == 200 else r.content[:300].decode()])(
+        Client().get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")),
+    "docs": (lambda r: [r.status_code, "drf_spectacular_sidecar/swagger-ui-dist/" in r.content.decode()])(Client().get("/api/v1/docs/")),
     "unauthenticated": Client().post("/api/v1/verifications", {}, content_type="application/json").status_code,
     "bad_number": Client(HTTP_AUTHORIZATION="Api-Key " + APIKey.objects.create_key(name="other")[1]).post(
         "/api/v1/verifications", {"phone_number": "not a number", "channel": "sms"}, content_type="application/json"
@@ -177,6 +183,10 @@ def test_another_site_installs_it_from_the_wheel_checks_migrates_and_serves_its_
     assert (probe["rate_limits"], probe["unblock"], probe["unblock_logged"]) == (200, 302, 1)  # no accounts app: the admin's log alone
     assert probe["sandbox_phone"] == [200, True]  # the sandbox's page stands without the accounts app
     assert probe["bad_number"]["errors"][0]["attr"] == "phone_number"
+    # No REDIS_URL of ours, DRF's own schema class, no SPECTACULAR_SETTINGS: all as a site has them.
+    assert (probe["readyz"]["status"], probe["readyz"]["database"], probe["readyz"]["redis"]) == ("ok", "ok", "not configured")
+    assert probe["schema"] == [200, "otpsite verification API"]
+    assert probe["docs"] == [200, True]  # Swagger UI from the sidecar's static files, not a CDN
 
 
 def test_a_broken_setting_in_another_site_is_reported_by_manage_py_check(fresh_venv, tmp_path):

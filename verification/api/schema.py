@@ -6,6 +6,7 @@ with the reason, 413, 422, 429 from the verification rules) are added here.
 
 import inspect
 
+from drf_spectacular.utils import extend_schema as spectacular_extend_schema
 from drf_standardized_errors.openapi import AutoSchema
 from rest_framework import serializers
 
@@ -101,3 +102,15 @@ def forbid_unknown_fields(result, generator, request, public):
         if name.endswith("Request") and component.get("type") == "object":
             component["additionalProperties"] = False
     return result
+
+
+def extend_schema(**kwargs):
+    """drf-spectacular's `extend_schema` for a view method, over this API's AutoSchema: on a
+    method it bases the operation's schema on the site's DEFAULT_SCHEMA_CLASS, which in a
+    site that installs the app may be DRF's own (or none), and the document then fails."""
+
+    def decorator(method):
+        method.kwargs = {**getattr(method, "kwargs", {}), "schema": VerificationAutoSchema}
+        return spectacular_extend_schema(**kwargs)(method)
+
+    return decorator

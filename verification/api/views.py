@@ -1,7 +1,8 @@
 """Thin API views: parse with a serializer, call a service, answer with a serializer."""
 
 from django.db.models import Prefetch
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.utils import extend_schema as extend_class_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound
 from rest_framework.renderers import JSONRenderer
@@ -18,7 +19,7 @@ from .errors import exception_handler
 from .idempotency import HEADER as IDEMPOTENCY_HEADER
 from .idempotency import idempotent
 from .parsers import LimitedJSONParser
-from .schema import VerificationAutoSchema
+from .schema import VerificationAutoSchema, extend_schema
 from .serializers import (
     CheckByNumberInput,
     CheckInput,
@@ -186,7 +187,7 @@ class VerificationCancelApi(ApiView):
         return verification_response(request, outcome.verification)
 
 
-@extend_schema(exclude=True)
+@extend_class_schema(exclude=True)
 class UnknownPathApi(ApiView):
     """Any path under /api/v1/ that is none of the above (a trailing slash, a typo): the
     API's 404 in its JSON shape, for any method and with or without a key, where Django
