@@ -1,6 +1,7 @@
 """The embedded default as `make run` serves it: SQLite, no Redis, eager tasks, the
 sandbox, Django's threaded development server, in a process of its own."""
 
+import contextlib
 import sys
 
 import pytest
@@ -18,10 +19,10 @@ from tests.processes import (
 )
 
 
-@pytest.fixture(scope="module")
-def embedded_site(tmp_path_factory):
-    """The site on its own SQLite file; yields (url, environment, process)."""
-    home = tmp_path_factory.mktemp("embedded")
+@contextlib.contextmanager
+def serving_embedded(home, **settings):
+    """`make run` on its own SQLite file in `home`, with `settings` in its environment;
+    gives (url, environment, process)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = site_env(
@@ -30,6 +31,7 @@ def embedded_site(tmp_path_factory):
         DATABASE_URL=f"sqlite:///{home / 'db.sqlite3'}",
         RATELIMIT_CACHE_DIR=home / "ratelimit",
         PUBLIC_BASE_URL=url,
+        **settings,
     )
     manage(env, "migrate", "--noinput")
     process = start(
@@ -40,6 +42,13 @@ def embedded_site(tmp_path_factory):
         yield url, env, process
     finally:
         stop(process)
+
+
+@pytest.fixture(scope="module")
+def embedded_site(tmp_path_factory):
+    """The site on its own SQLite file; yields (url, environment, process)."""
+    with serving_embedded(tmp_path_factory.mktemp("embedded")) as site:
+        yield site
 
 
 @pytest.fixture(scope="module")
