@@ -185,6 +185,14 @@ def problems(values):
         wrong("VERIFICATION_COUNTRY_SEND_LIMITS", str(exc))
     if values["VERIFICATION_PLIVO_API"] == "phlo" and not values["PLIVO_PHLO_ID"]:
         wrong("PLIVO_PHLO_ID", "VERIFICATION_PLIVO_API=phlo needs PLIVO_PHLO_ID.")
+    if values["VERIFICATION_PLIVO_API"] == "phlo" and values["VERIFICATION_VOICE_MODE"] == "keypad":
+        # A PHLO speaks the `otp` it is run with: nothing it hears typed comes back to us, so a
+        # keypad call could never approve (its code is never spoken, nor checkable on a page).
+        wrong(
+            "VERIFICATION_VOICE_MODE",
+            "VERIFICATION_VOICE_MODE=keypad needs VERIFICATION_PLIVO_API=rest: a PHLO reads the code out "
+            "and cannot send back the digits typed.",
+        )
     auth_id = values["PLIVO_AUTH_ID"]
     if auth_id and not (len(auth_id) == 20 and auth_id[:2] in ("MA", "SA")):
         wrong("PLIVO_AUTH_ID", "PLIVO_AUTH_ID is 20 characters starting with MA or SA (see Plivo's console).")

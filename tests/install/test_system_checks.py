@@ -43,6 +43,15 @@ def test_plivo_without_credentials_is_refused(settings):
     assert "VERIFICATION_CARRIER=plivo needs PLIVO_AUTH_ID, PLIVO_AUTH_TOKEN and PLIVO_FROM_NUMBER." in str(error.value)
 
 
+def test_keypad_mode_through_a_phlo_is_refused(settings):
+    """A PHLO reads the code it is given: a keypad call through one could never be approved."""
+    settings.VERIFICATION_PLIVO_API, settings.PLIVO_PHLO_ID = "phlo", "e564a9a4-8f73-4bbd-9b0d-1a4d6c8a9f11"
+    settings.VERIFICATION_VOICE_MODE = "keypad"
+    with pytest.raises(SystemCheckError) as error:
+        check_output()
+    assert "VERIFICATION_VOICE_MODE=keypad needs VERIFICATION_PLIVO_API=rest" in str(error.value)
+
+
 def test_a_missing_required_app_is_an_error(settings):
     settings.INSTALLED_APPS = [app for app in settings.INSTALLED_APPS if app != "rest_framework_api_key"]
     with pytest.raises(SystemCheckError) as error:
