@@ -77,6 +77,14 @@ def test_a_bad_country_and_a_national_number_are_both_named(api):
     }
 
 
+def test_a_country_phonenumbers_does_not_know_is_named_as_the_country(api):
+    response = api.post(URL, {"phone_number": "4155550135", "country": "ZZ"}, format="json")
+    assert response.status_code == 400
+    errors = {e["attr"]: e for e in response.json()["errors"]}
+    assert (errors["country"]["code"], errors["country"]["detail"]) == ("invalid", "Unknown country: give its ISO 3166 code, e.g. US.")
+    assert api.post(URL, {"phone_number": "4155550135", "country": "us", "channel": "sms"}, format="json").status_code == 201
+
+
 def test_a_check_by_number_names_every_mistake_too(api):
     response = api.post(f"{URL}/check", {"phone_number": "not a number", "code": "12", "extra": 1}, format="json")
     assert response.status_code == 400

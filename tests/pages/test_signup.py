@@ -239,7 +239,7 @@ def test_an_invalid_choice_of_radio_buttons_focuses_the_first_button_only(client
     assert "autofocus" in input_tag(body, 'id="id_channel_0"')
 
 
-def test_the_password_is_hashed_before_the_write_lock_is_taken(client, monkeypatch):
+def test_the_password_is_hashed_before_the_write_lock_is_taken(client, monkeypatch, settings):
     """SQLite (make run) has one write lock for the whole file: a signup that hashed inside its
     transaction held it a quarter of a second, and a crowd of signups ran past its timeout."""
     from django.contrib.auth import hashers
@@ -254,7 +254,7 @@ def test_the_password_is_hashed_before_the_write_lock_is_taken(client, monkeypat
         return real(self, password, salt, iterations)
 
     monkeypatch.setattr(hashers.PBKDF2PasswordHasher, "encode", encode)
-    monkeypatch.setattr("django.conf.settings.PASSWORD_HASHERS", ["django.contrib.auth.hashers.PBKDF2PasswordHasher"])
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]  # the hashers' cache is reset
     assert signup(client).status_code == 302
     assert hashed_in_transaction == [False]
     user = get_user_model().objects.get(username="grace")

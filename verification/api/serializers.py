@@ -3,6 +3,7 @@
 import re
 from datetime import timedelta
 
+import phonenumbers
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
@@ -39,12 +40,30 @@ class StrictSerializer(serializers.Serializer):
         return value
 
 
+class CountryField(serializers.RegexField):
+    """Two letters that are a country phonenumbers knows: "ZZ" is named here, not as a number
+    that cannot be parsed."""
+
+    def __init__(self, **kwargs):
+        super().__init__(COUNTRY_REGEX, **kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if not is_known_country(value):
+            raise serializers.ValidationError("Unknown country: give its ISO 3166 code, e.g. US.", code="invalid")
+        return value
+
+
+def is_known_country(value):
+    return isinstance(value, str) and re.fullmatch(COUNTRY_REGEX, value) and value.upper() in phonenumbers.SUPPORTED_REGIONS
+
+
 class PhoneNumberInput(StrictSerializer):
     """A number checked with the other fields, so a bad number is named beside their errors."""
 
     def validate_phone_number(self, value):
         country = self.initial_data.get("country") if isinstance(self.initial_data, dict) else None
-        if not (isinstance(country, str) and re.fullmatch(COUNTRY_REGEX, country)):
+        if not is_known_country(country):
             country = None  # a bad country has its own error
         try:
             parse_phone_number(value, country=country)
@@ -73,9 +92,7 @@ class PhoneNumberInput(StrictSerializer):
 )
 class VerificationCreateInput(PhoneNumberInput):
     phone_number = serializers.CharField(max_length=32, help_text="E.164 (+14155550123), or national with `country`.")
-    country = serializers.RegexField(
-        COUNTRY_REGEX, required=False, help_text="ISO 3166 code for a national number, e.g. US."
-    )
+    country = CountryField(required=False, help_text="ISO 3166 code for a national number, e.g. US.")
     channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.AUTO)
     locale = serializers.RegexField(
         r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})?$", required=False, help_text="e.g. en-US, fr-FR, hi-IN; unsupported ones fall back to en-US."
@@ -124,7 +141,7 @@ class CheckInput(StrictSerializer):
 )
 class CheckByNumberInput(PhoneNumberInput, CheckInput):
     phone_number = serializers.CharField(max_length=32)
-    country = serializers.RegexField(COUNTRY_REGEX, required=False)
+    country = CountryField(required=False)
 
 
 @extend_schema_serializer(examples=[OpenApiExample("The same code, by voice call", value={"channel": "call"}, request_only=True)])
