@@ -7,6 +7,7 @@ from django.core.exceptions import RequestDataTooBig
 from drf_standardized_errors.handler import ExceptionHandler as StandardizedExceptionHandler
 from rest_framework import exceptions
 from rest_framework.exceptions import ErrorDetail
+from rest_framework.settings import api_settings
 
 from ..exceptions import Throttled, VerificationError
 from ..health import unavailable
@@ -47,6 +48,15 @@ class ExceptionHandler(StandardizedExceptionHandler):
             limit = min(MAX_BODY_BYTES, settings.DATA_UPLOAD_MAX_MEMORY_SIZE or MAX_BODY_BYTES)
             return PayloadTooLarge(f"The request body is over {limit // 1024} KiB.")
         return super().convert_known_exceptions(exc)
+
+    def format_exception(self, exc):
+        # An error of no one field (a body that is a list, not an object) names none: `attr` is
+        # null, as the contract's shape says, not DRF's "non_field_errors".
+        data = super().format_exception(exc)
+        for error in data.get("errors", []):
+            if error.get("attr") == api_settings.NON_FIELD_ERRORS_KEY:
+                error["attr"] = None
+        return data
 
     def report_exception(self, exc, response):
         if isinstance(exc, ServiceUnavailableError):
