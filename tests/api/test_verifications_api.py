@@ -5,7 +5,7 @@ import uuid
 import pytest
 
 from tests.helpers import code_of
-from verification.models import VerificationAttempt
+from verification.models import Delivery, VerificationAttempt
 
 pytestmark = pytest.mark.django_db
 
@@ -366,6 +366,16 @@ def test_a_number_with_an_extension_is_refused_not_cut_short(api, number):
     response = create(api, phone_number=number)
     assert_error(response, 400, "invalid_phone_number", "phone_number")
     assert "extension" in response.json()["errors"][0]["detail"]
+
+
+def test_a_delivery_a_worker_is_sending_reads_as_queued(api):
+    """`sending` is the service's own claim on a delivery, not one of the contract's statuses."""
+    created = create(api).json()
+    Delivery.objects.filter(verification_id=created["id"]).update(status="sending")
+    assert [d["status"] for d in api.get(f"{URL}/{created['id']}").json()["deliveries"]] == ["queued"]
+    document = api.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    enum = document["components"]["schemas"]["DeliveryOutputStatusEnum"]["enum"]
+    assert "sending" not in enum and "queued" in enum
 
 
 def test_deeply_nested_json_is_a_400_not_a_500(api):

@@ -33,5 +33,6 @@ SCHEMA_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
         "verification.api.schema.forbid_unknown_fields",
+        "verification.api.schema.document_retry_after",
     ],
 }

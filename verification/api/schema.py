@@ -104,6 +104,24 @@ def forbid_unknown_fields(result, generator, request, public):
     return result
 
 
+RETRY_AFTER = {
+    "Retry-After": {
+        "schema": {"type": "integer", "minimum": 1},
+        "description": "Seconds to wait before trying again.",
+    }
+}
+
+
+def document_retry_after(result, generator, request, public):
+    """drf-spectacular's postprocessing hook: every 429 and 503 carries `Retry-After`, as sent."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            for status, response in operation.get("responses", {}).items():
+                if status in ("429", "503"):
+                    response.setdefault("headers", {}).update(RETRY_AFTER)
+    return result
+
+
 def extend_schema(**kwargs):
     """drf-spectacular's `extend_schema` for a view method, over this API's AutoSchema: on a
     method it bases the operation's schema on the site's DEFAULT_SCHEMA_CLASS, which in a

@@ -5,12 +5,12 @@ from datetime import timedelta
 
 import phonenumbers
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
+from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from ..conf import app_settings
 from ..exceptions import VerificationError
-from ..models import DELIVERY_CHANNELS, Channel, Delivery, VerificationAttempt
+from ..models import DELIVERY_CHANNELS, Channel, Delivery, DeliveryStatus, VerificationAttempt
 from ..phones import parse_phone_number
 
 CODE_REGEX = r"^[0-9]{4,10}$"
@@ -149,10 +149,24 @@ class ResendInput(StrictSerializer):
     channel = serializers.ChoiceField(choices=DELIVERY_CHANNELS, required=False)
 
 
+# `sending` is ours alone (a worker holds the delivery and is asking the carrier): to its owner
+# the delivery is still `queued`, the carrier's own first status, as the contract lists them.
+PUBLIC_DELIVERY_STATUS = {DeliveryStatus.SENDING: DeliveryStatus.QUEUED}
+
+
+def public_delivery_status(status):
+    return PUBLIC_DELIVERY_STATUS.get(status, status)
+
+
 class DeliveryOutput(serializers.ModelSerializer):
+    status = serializers.ChoiceField(
+        choices=[choice for choice in DeliveryStatus.choices if choice[0] not in PUBLIC_DELIVERY_STATUS], read_only=True
+    )
+
     class Meta:
         model = Delivery
         fields = ["channel", "status", "created_at"]
+        read_only_fields = fields  # an answer: all three are always there
 
 
 class VerificationOutput(serializers.ModelSerializer):
@@ -204,7 +218,7 @@ class VerificationOutput(serializers.ModelSerializer):
             "checks_remaining": verification.checks_remaining,
             "next_resend_at": self.get_next_resend_at(verification),
             "deliveries": [
-                {"channel": d.channel, "status": d.status, "created_at": DATETIME.to_representation(d.created_at)}
+                {"channel": d.channel, "status": public_delivery_status(d.status), "created_at": DATETIME.to_representation(d.created_at)}
                 for d in verification.deliveries.all()
             ],
         }
@@ -212,7 +226,8 @@ class VerificationOutput(serializers.ModelSerializer):
             data["keypad_code"] = verification.keypad_code
         return data
 
-    def get_next_resend_at(self, verification) -> str | None:
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_next_resend_at(self, verification):
         if not verification.is_pending or verification.last_sent_at is None:
             return None
         moment = verification.last_sent_at + timedelta(seconds=app_settings.RESEND_COOLDOWN_SECONDS)
