@@ -104,14 +104,12 @@ def test_a_crowd_arriving_at_once_waits_its_turn_instead_of_being_reset(embedded
     """200 connections at the same instant: runserver's listen queue of 10 overflowed and the
     kernel reset connections (50 users creating at once on `make run` saw it); they all
     get their answer."""
-
     url, _, _ = embedded_site
     crowd = 200
     start = threading.Barrier(crowd)
 
     def arrive(_):
-        http = requests.Session()
-        http.trust_env = False
+        http = loopback_session()
         start.wait()
         try:
             return http.get(f"{url}/healthz", timeout=60).status_code
@@ -147,6 +145,15 @@ class FromAddress(requests.adapters.HTTPAdapter):
         super().init_poolmanager(*args, **kwargs)
 
 
+def loopback_session(address=None):
+    """A session that never uses a proxy, from `address` (127.0.x.y) if given."""
+    http = requests.Session()
+    http.trust_env = False
+    if address:
+        http.mount("http://", FromAddress(address))
+    return http
+
+
 def test_forty_people_signing_up_at_once_each_get_their_code_page(embedded_site, server_log):
     """Each signup hashes a password (a quarter of a second): hashed inside the transaction it
     held SQLite's one write lock, and a crowd of signups ran past its timeout (503s)."""
@@ -155,9 +162,7 @@ def test_forty_people_signing_up_at_once_each_get_their_code_page(embedded_site,
     start = threading.Barrier(crowd)
 
     def sign_up(n):
-        http = requests.Session()
-        http.trust_env = False
-        http.mount("http://", FromAddress(f"127.0.{100 + n // 200}.{1 + n % 200}"))
+        http = loopback_session(f"127.0.{100 + n // 200}.{1 + n % 200}")
         page = http.get(f"{url}/accounts/signup/", timeout=60)
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
         form = {"csrfmiddlewaretoken": token, "username": f"crowd{n}", "password": "correct horse battery staple",
