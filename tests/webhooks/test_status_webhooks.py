@@ -120,6 +120,20 @@ def test_a_status_callback_needs_a_key_with_a_webhook_secret(receiver, db):
     assert "webhook secret" in response.json()["errors"][0]["detail"]
 
 
+def test_a_key_made_without_a_webhook_url_can_still_give_a_status_callback(receiver, db, monkeypatch):
+    monkeypatch.setattr("verification.services.deliveries.enqueue_delivery", lambda delivery_id: True)  # no carrier
+    out = io.StringIO()
+    call_command("create_api_key", "plain", stdout=out)
+    *_, secret_line, key_line = out.getvalue().strip().splitlines()
+    api, secret = client_for(key_line), secret_line.removeprefix("webhook secret: ")
+    response = create(api, status_callback=receiver.url)
+    assert response.status_code == 201, response.content
+    api.post(f"/api/v1/verifications/{response.json()['id']}/cancel", {}, format="json")
+    receiver.wait_for("verification.canceled")
+    headers, _ = receiver.events("verification.canceled")[0]
+    assert_signed(secret, headers, raw_body(receiver, headers))
+
+
 def test_every_attempt_is_listed_in_the_admin_and_an_admin_can_send_it_again(receiver, hooked, admin_client):
     api, _ = hooked
     verification_id = create(api).json()["id"]

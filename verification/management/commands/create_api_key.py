@@ -1,5 +1,7 @@
 """`python manage.py create_api_key NAME [--webhook-url URL]`: the key is printed once, alone
-on the last line; with a webhook, its signing secret on the line before."""
+on the last line, and its webhook signing secret on the line before: with a URL, for its
+events; without one, for the `status_callback` a create may carry (which a key without a
+secret could not have signed)."""
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -27,8 +29,7 @@ class Command(BaseCommand):
                 raise CommandError(exc.detail) from None
         with transaction.atomic():
             api_key, key = APIKey.objects.create_key(name=name.strip())
-            secret = endpoint_create(api_key=api_key, url=webhook_url) if webhook_url else None
+            secret = endpoint_create(api_key=api_key, url=webhook_url)
         self.stdout.write(f"Created API key {api_key.name!r} (prefix {api_key.prefix}). It is shown only once:")
-        if secret:
-            self.stdout.write(f"webhook secret: {secret}")
+        self.stdout.write(f"webhook secret: {secret}")
         self.stdout.write(key)
