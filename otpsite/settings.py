@@ -56,7 +56,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "verification.middleware.RequestTooLargeMiddleware",  # 413 before anything reads the body
     "verification.middleware.DependencyUnavailableMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "verification.middleware.SessionMiddleware",  # Django's; a session the database cannot save is a 503
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -10,6 +10,7 @@ from csp.middleware import CheckableLazyObject
 from csp.middleware import CSPMiddleware as BaseCSPMiddleware
 from csp.utils import build_policy
 from django.conf import settings
+from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.core.exceptions import RequestDataTooBig
 from django.core.handlers.wsgi import LimitedStream
 from django.core.signals import setting_changed
@@ -49,6 +50,23 @@ class DependencyUnavailableMiddleware:
             return None
         logger.warning("%s unavailable on %s: %s", exc.dependency, request.path, exception)
         return unavailable_response(request, exc)
+
+
+class SessionMiddleware(DjangoSessionMiddleware):
+    """Django's, with a session that cannot be saved because the database is out of reach
+    (or, on SQLite, locked past its timeout) answered as any outage is: the 503 page, not a
+    500. The session is saved after the view, where DependencyUnavailableMiddleware's
+    process_exception never sees an error: Django turned it into its 500 page first."""
+
+    def process_response(self, request, response):
+        try:
+            return super().process_response(request, response)
+        except Exception as exception:
+            exc = unavailable(exception)
+            if exc is None:
+                raise
+            logger.warning("%s unavailable saving the session on %s: %s", exc.dependency, request.path, exception)
+            return unavailable_response(request, exc)
 
 
 def connection_is_quiet(connection):

@@ -92,3 +92,20 @@ def test_a_create_against_a_redis_that_stopped_answering_is_a_503_not_a_hang(api
     create = lambda: api.post("/api/v1/verifications", {"phone_number": NUMBER, "channel": "sms"}, format="json")  # noqa: E731
     assert_api_unavailable(answer_of(create))
     assert_nothing_written_or_sent()
+
+
+def test_a_session_the_database_cannot_save_is_the_try_again_page_not_a_500(client, monkeypatch):
+    """SQLite past its lock timeout (or PostgreSQL gone) when the session is saved, after the view."""
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.db import OperationalError
+
+    make_user()
+
+    def locked(self, must_create=False):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(SessionStore, "save", locked)
+    response = login_password(client)  # the sign-in starts a flow in the session
+    assert response.status_code == 503
+    assert int(response["Retry-After"]) >= 1
+    assert "Try again in a moment" in response.content.decode()
