@@ -154,11 +154,11 @@ def loopback_session(address=None):
     return http
 
 
-def test_forty_people_signing_up_at_once_each_get_their_code_page(embedded_site, server_log):
+def test_ninety_people_signing_up_at_once_each_get_their_code_page(embedded_site, server_log):
     """Each signup hashes a password (a quarter of a second): hashed inside the transaction it
     held SQLite's one write lock, and a crowd of signups ran past its timeout (503s)."""
     url, _, _ = embedded_site
-    crowd = 40
+    crowd = 90
     start = threading.Barrier(crowd)
 
     def sign_up(n):
