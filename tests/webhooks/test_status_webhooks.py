@@ -248,3 +248,12 @@ def test_each_step_of_a_real_delivery_is_told_as_delivery_updated(receiver, live
     assert {body["data"]["id"] for _, body in updates} == {verification_id}
     for headers, _ in updates:
         assert_signed(secret, headers, raw_body(receiver, headers))
+
+
+def test_create_api_key_refuses_a_private_webhook_host_and_says_how_to_allow_one(db, settings):
+    from django.core.management import CommandError
+
+    settings.VERIFICATION_WEBHOOK_ALLOW_PRIVATE_HOSTS = False
+    with pytest.raises(CommandError, match="is not a public address.*VERIFICATION_WEBHOOK_ALLOW_PRIVATE_HOSTS=1"):
+        call_command("create_api_key", "acme", "--webhook-url", "http://127.0.0.1:18801/hook", stdout=io.StringIO())
+    assert not APIKey.objects.exists()

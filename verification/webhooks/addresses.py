@@ -30,5 +30,8 @@ def public_addresses(url, *, allow_private=False, resolve=socket.getaddrinfo):
             if address.version == 6 and address.ipv4_mapped:
                 address = address.ipv4_mapped
             if not address.is_global:
-                raise WebhookUrlNotAllowed(f"The webhook host {parts.hostname!r} is not a public address ({address}).")
+                raise WebhookUrlNotAllowed(
+                    f"The webhook host {parts.hostname!r} is not a public address ({address}). "
+                    "For a receiver on this machine in development, set VERIFICATION_WEBHOOK_ALLOW_PRIVATE_HOSTS=1."
+                )
     return addresses
