@@ -111,27 +111,41 @@ def check_broker(app=None):
     except (BrokerError, OSError):
         _broker.remember(False)
         return UNAVAILABLE
+    except BaseException:
+        _broker.remember(False)  # never left "asking": the next request asks again
+        raise
     _broker.remember(True)
     return OK
 
 
 class _BrokerState:
     """The broker's last known state in this process, so that a create asks it at most
-    once a second (a connection costs about as much as the create itself)."""
+    once a second (a connection costs about as much as the create itself), and, once it
+    did not answer, once every DOWN_SECONDS, by one request at a time: a broker that stops
+    answering holds one thread for its timeout, not every thread that has a create (they
+    were all held 2 s at once, and /healthz queued behind them)."""
 
     MAX_AGE_SECONDS = 1.0
+    DOWN_SECONDS = 5.0  # the 503's Retry-After
 
     def __init__(self):
         self.lock = threading.Lock()
-        self.ok, self.checked_at = True, float("-inf")
+        self.ok, self.checked_at, self.asked_at = True, float("-inf"), None
 
     def remember(self, ok):
         with self.lock:
-            self.ok, self.checked_at = ok, time.monotonic()
+            self.ok, self.checked_at, self.asked_at = ok, time.monotonic(), None
 
     def fresh(self):
+        """The known state, or None: then this caller asks the broker (and must `remember`)."""
         with self.lock:
-            return self.ok if time.monotonic() - self.checked_at < self.MAX_AGE_SECONDS else None
+            now = time.monotonic()
+            if now - self.checked_at < (self.MAX_AGE_SECONDS if self.ok else self.DOWN_SECONDS):
+                return self.ok
+            if self.asked_at is not None and now - self.asked_at < 2 * CHECK_TIMEOUT_SECONDS:
+                return self.ok  # another request is asking just now: what was known meanwhile
+            self.asked_at = now
+            return None
 
 
 _broker = _BrokerState()

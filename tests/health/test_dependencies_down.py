@@ -4,6 +4,7 @@ import pytest
 
 from tests.health.conftest import answer_of
 from tests.pages.support import NUMBER, flow_verification, login_password, make_user
+from verification import health
 from verification.contrib.sandbox.models import InboxEntry
 from verification.models import Delivery, VerificationAttempt
 
@@ -109,3 +110,22 @@ def test_a_session_the_database_cannot_save_is_the_try_again_page_not_a_500(clie
     assert response.status_code == 503
     assert int(response["Retry-After"]) >= 1
     assert "Try again in a moment" in response.content.decode()
+
+
+def test_a_broker_that_does_not_answer_is_asked_by_one_request_at_a_time(monkeypatch):
+    """While one create waits on the broker's timeout, the others answer with what is known;
+    once it did not answer, it is asked again only after the 503's Retry-After."""
+    now = [100.0]
+    monkeypatch.setattr(health.time, "monotonic", lambda: now[0])
+    state = health._BrokerState()
+    assert state.fresh() is None  # this request asks
+    assert state.fresh() is True  # the others meanwhile: what was known
+    now[0] += 2
+    state.remember(False)  # it timed out
+    now[0] += 4.9
+    assert state.fresh() is False  # refused at once, no thread held
+    now[0] += 0.2
+    assert state.fresh() is None  # 5 s on: asked again, by one request
+    assert state.fresh() is False
+    state.remember(True)
+    assert state.fresh() is True
