@@ -129,3 +129,30 @@ def test_a_broker_that_does_not_answer_is_asked_by_one_request_at_a_time(monkeyp
     assert state.fresh() is False
     state.remember(True)
     assert state.fresh() is True
+
+
+def test_a_redis_that_stopped_answering_is_not_asked_for_keys_again_at_once(api, frozen_redis, monkeypatch):
+    """A GET needs only the database: its key is read there, and after one lookup timed out the
+    cache is left alone for a few seconds instead of costing every request its timeout."""
+    import uuid
+
+    from verification.api import authentication
+
+    monkeypatch.setattr(authentication, "_cache_outage", authentication._CacheOutage())
+    asked = []
+
+    class Watched:
+        def get(self, *args, **kwargs):
+            asked.append("get")
+            return cache.get(*args, **kwargs)
+
+        def set(self, *args, **kwargs):
+            asked.append("set")
+            return cache.set(*args, **kwargs)
+
+    cache = authentication.cache
+    monkeypatch.setattr(authentication, "cache", Watched())
+    for _ in range(3):
+        response = answer_of(lambda: api.get(f"/api/v1/verifications/{uuid.uuid4()}"))
+        assert response.status_code == 404  # authenticated from the database; no such verification
+    assert asked == ["get"]  # the first lookup's read timed out; nothing more was asked

@@ -10,6 +10,7 @@ from every process: the next request reads the database again.
 
 import hashlib
 import logging
+import time
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
@@ -35,21 +36,49 @@ def cache_key(prefix):
     return "otp:api-key:" + hashlib.sha256(prefix.encode()).hexdigest()[:32]
 
 
+class _CacheOutage:
+    """When the cache (Redis) last failed to answer: for CACHE_DOWN_SECONDS after that, keys
+    are read from the database without asking it. A Redis that stops answering costs each
+    lookup its timeout (a read and a write, 4 s), and every thread of a process missed its
+    kept rows at the same moment, so requests that need only the database (a GET, a
+    check) and /healthz behind them waited in waves."""
+
+    CACHE_DOWN_SECONDS = 5.0
+
+    def __init__(self):
+        self.until = float("-inf")
+
+    def now(self):
+        return time.monotonic() < self.until
+
+    def began(self):
+        self.until = time.monotonic() + self.CACHE_DOWN_SECONDS
+
+
+_cache_outage = _CacheOutage()
+
+
 def _cached(prefix):
+    if _cache_outage.now():
+        return None
     try:
         return cache.get(cache_key(prefix))
     except Exception as exc:  # Redis down: the database still answers (checks need only it)
         if dependency_of(exc) is None:
             raise
+        _cache_outage.began()
         return None
 
 
 def _remember(api_key):
+    if _cache_outage.now():
+        return
     try:
         cache.set(cache_key(api_key.prefix), api_key, timeout=CACHE_SECONDS)
     except Exception as exc:
         if dependency_of(exc) is None:
             raise
+        _cache_outage.began()
 
 
 def api_key_from(key):
