@@ -269,6 +269,10 @@ CELERY_BEAT_SCHEDULE_FILENAME = env.str(
 # queue after this long; Redis's default is an hour. Longer than any countdown
 # (retry backoff, fallback), or such tasks would be handed out twice.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_BROKER_VISIBILITY_TIMEOUT", default=360)}
+# A publish that fails is tried once more, not three times: a delivery not handed over stays
+# `queued` and the sweeper hands it over within seconds, so the create need not wait (with a
+# broker that stopped answering, each try is its 2 s timeout: creates answered after ~11 s).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 if CELERY_BROKER_URL.startswith(("redis://", "rediss://", "redis+socket://")):
     # A broker that takes connections and stops answering (frozen, failing over, cut off
     # without a reset) fails a publish or a health check in seconds, as the cache does,
