@@ -87,11 +87,11 @@ def check_database():
 def check_redis():
     """The default cache's Redis (django-redis), whatever the site calls its URL: a site that
     installs the app has no REDIS_URL of ours, and a cache that is not Redis is none to check."""
-    from django_redis import get_redis_connection
-
     try:
+        from django_redis import get_redis_connection
+
         client = get_redis_connection("default")
-    except NotImplementedError:  # the cache is not django-redis (make run: a local cache)
+    except (ImportError, NotImplementedError):  # the cache is not django-redis (make run: a local cache)
         return NOT_CONFIGURED
     try:
         client.ping()
