@@ -156,3 +156,42 @@ def test_a_redis_that_stopped_answering_is_not_asked_for_keys_again_at_once(api,
         response = answer_of(lambda: api.get(f"/api/v1/verifications/{uuid.uuid4()}"))
         assert response.status_code == 404  # authenticated from the database; no such verification
     assert asked == ["get"]  # the first lookup's read timed out; nothing more was asked
+
+
+def test_while_one_request_waits_on_a_silent_cache_the_others_read_keys_from_the_database(api, frozen_redis, monkeypatch):
+    import threading
+    import uuid
+
+    from django.db import connections
+
+    from verification.api import authentication
+
+    monkeypatch.setattr(authentication, "_cache_outage", authentication._CacheOutage())
+    asked, waiting = [], threading.Event()
+
+    class Watched:
+        def get(self, *args, **kwargs):
+            asked.append("get")
+            waiting.set()
+            return cache.get(*args, **kwargs)  # up to its 2 s timeout: the Redis is frozen
+
+        def set(self, *args, **kwargs):
+            asked.append("set")
+            return cache.set(*args, **kwargs)
+
+    cache = authentication.cache
+    monkeypatch.setattr(authentication, "cache", Watched())
+
+    def first():
+        try:
+            api.get(f"/api/v1/verifications/{uuid.uuid4()}")
+        finally:
+            connections.close_all()
+
+    waiter = threading.Thread(target=first)
+    waiter.start()
+    assert waiting.wait(10)
+    response = answer_of(lambda: api.get(f"/api/v1/verifications/{uuid.uuid4()}"))
+    assert response.status_code == 404  # this one's key came from the database
+    assert asked == ["get"]  # only the first asked the cache
+    waiter.join(10)

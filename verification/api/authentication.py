@@ -8,8 +8,10 @@ revocation in the admin, an expiry date set) drops its row at once, from the cac
 from every process: the next request reads the database again.
 """
 
+import contextlib
 import hashlib
 import logging
+import threading
 import time
 
 from django.contrib.auth.models import AnonymousUser
@@ -38,7 +40,8 @@ def cache_key(prefix):
 
 class _CacheOutage:
     """When the cache (Redis) last failed to answer: for CACHE_DOWN_SECONDS after that, keys
-    are read from the database without asking it. A Redis that stops answering costs each
+    are read from the database without asking it; and while one request of this process is
+    asking it, the others do not wait with it. A Redis that stops answering costs each
     lookup its timeout (a read and a write, 4 s), and every thread of a process missed its
     kept rows at the same moment, so requests that need only the database (a GET, a
     check) and /healthz behind them waited in waves."""
@@ -47,9 +50,22 @@ class _CacheOutage:
 
     def __init__(self):
         self.until = float("-inf")
+        self.lock = threading.Lock()
+        self.asking = False
 
-    def now(self):
-        return time.monotonic() < self.until
+    @contextlib.contextmanager
+    def turn(self):
+        """Yields True if this request may ask the cache now (then it alone does)."""
+        with self.lock:
+            mine = not self.asking and time.monotonic() >= self.until
+            if mine:
+                self.asking = True
+        try:
+            yield mine
+        finally:
+            if mine:
+                with self.lock:
+                    self.asking = False
 
     def began(self):
         self.until = time.monotonic() + self.CACHE_DOWN_SECONDS
@@ -59,26 +75,28 @@ _cache_outage = _CacheOutage()
 
 
 def _cached(prefix):
-    if _cache_outage.now():
-        return None
-    try:
-        return cache.get(cache_key(prefix))
-    except Exception as exc:  # Redis down: the database still answers (checks need only it)
-        if dependency_of(exc) is None:
-            raise
-        _cache_outage.began()
-        return None
+    with _cache_outage.turn() as mine:
+        if not mine:
+            return None  # the database answers; the cache is down, or another request is asking it
+        try:
+            return cache.get(cache_key(prefix))
+        except Exception as exc:  # Redis down: the database still answers (checks need only it)
+            if dependency_of(exc) is None:
+                raise
+            _cache_outage.began()
+            return None
 
 
 def _remember(api_key):
-    if _cache_outage.now():
-        return
-    try:
-        cache.set(cache_key(api_key.prefix), api_key, timeout=CACHE_SECONDS)
-    except Exception as exc:
-        if dependency_of(exc) is None:
-            raise
-        _cache_outage.began()
+    with _cache_outage.turn() as mine:
+        if not mine:
+            return
+        try:
+            cache.set(cache_key(api_key.prefix), api_key, timeout=CACHE_SECONDS)
+        except Exception as exc:
+            if dependency_of(exc) is None:
+                raise
+            _cache_outage.began()
 
 
 def api_key_from(key):
