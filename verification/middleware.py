@@ -129,12 +129,18 @@ def body_limit(request):
     return min(limits) if limits else None
 
 
-def too_large_response(request, limit):
+def body_refused_response(request, status, code, detail, text=None):
+    """A request refused for its body: the API's error shape under /api/, plain text (`text`,
+    else `detail`) elsewhere (pages, Plivo's callbacks)."""
     if request.path.startswith("/api/"):
-        detail = f"The request body is over {limit // 1024} KiB." if limit else "The request body is too large."
-        body = {"type": "client_error", "errors": [{"code": "payload_too_large", "detail": detail, "attr": None}]}
-        return JsonResponse(body, status=413)
-    return HttpResponse("Request body too large.\n", status=413, content_type="text/plain; charset=utf-8")
+        body = {"type": "client_error", "errors": [{"code": code, "detail": detail, "attr": None}]}
+        return JsonResponse(body, status=status)
+    return HttpResponse((text or detail) + "\n", status=status, content_type="text/plain; charset=utf-8")
+
+
+def too_large_response(request, limit):
+    detail = f"The request body is over {limit // 1024} KiB." if limit else "The request body is too large."
+    return body_refused_response(request, 413, "payload_too_large", detail, text="Request body too large.")
 
 
 def is_chunked(request):
@@ -145,10 +151,7 @@ def length_required_response(request):
     """A chunked body the server in front did not decode (runserver, make run): 411, not a
     body read as empty (which would be refused for fields it does hold)."""
     detail = "Send the body with a Content-Length: this server does not read chunked bodies."
-    if request.path.startswith("/api/"):
-        body = {"type": "client_error", "errors": [{"code": "length_required", "detail": detail, "attr": None}]}
-        return JsonResponse(body, status=411)
-    return HttpResponse(detail + "\n", status=411, content_type="text/plain; charset=utf-8")
+    return body_refused_response(request, 411, "length_required", detail)
 
 
 class RequestTooLargeMiddleware:

@@ -48,8 +48,8 @@ class CountryField(serializers.RegexField):
         super().__init__(COUNTRY_REGEX, **kwargs)
 
     def to_internal_value(self, data):
-        value = super().to_internal_value(data)
-        if not is_known_country(value):
+        value = super().to_internal_value(data)  # two letters
+        if value.upper() not in phonenumbers.SUPPORTED_REGIONS:
             raise serializers.ValidationError("Unknown country: give its ISO 3166 code, e.g. US.", code="invalid")
         return value
 

@@ -13,11 +13,10 @@ from .. import services
 from ..models import ActorType, Delivery, VerificationAttempt
 from ..net import client_ip
 from ..services import statements
-from . import idempotency
 from .authentication import ApiKeyAuthentication, HasApiKey
 from .errors import exception_handler
 from .idempotency import HEADER as IDEMPOTENCY_HEADER
-from .idempotency import idempotent
+from .idempotency import KEY_MAX_LENGTH, KEY_PATTERN, idempotent
 from .parsers import LimitedJSONParser
 from .schema import VerificationAutoSchema, extend_schema
 from .serializers import (
@@ -100,7 +99,7 @@ class VerificationCreateApi(ApiView):
         parameters=[
             OpenApiParameter(
                 IDEMPOTENCY_HEADER,
-                {"type": "string", "minLength": 1, "maxLength": idempotency.KEY_MAX_LENGTH, "pattern": idempotency.KEY_PATTERN},
+                {"type": "string", "minLength": 1, "maxLength": KEY_MAX_LENGTH, "pattern": KEY_PATTERN},
                 OpenApiParameter.HEADER,
                 required=False,
                 description="Any 1 to 255 printable ASCII characters (a UUID is best): a retry with it sends nothing more.",
