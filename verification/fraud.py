@@ -83,7 +83,7 @@ for i = 1, n do
   local sent = redis.call('ZCARD', sends)
   local approved = redis.call('ZCARD', approvals)
   local judged = sent
-  if grace > 0 then
+  if grace > 0 then  -- not folded: with no grace, a send a parallel request recorded after `now` is judged too
     judged = sent - math.max(0, redis.call('ZCOUNT', sends, '(' .. (now - grace), '+inf') - approved)
   end
   if judged >= min_sends and approved < min_conversion * judged then
@@ -213,6 +213,7 @@ class _LocalGuard(_LocalWindows):
                 sends = [(t, m) for t, m in cache.get(sends_key, []) if t > now_ms - window_ms]
                 approvals = [(t, m) for t, m in cache.get(approvals_key, []) if t > now_ms - window_ms]
                 recent = sum(1 for t, _ in sends if t > now_ms - grace_ms)
+                # No grace: every send is judged, one recorded after now_ms by a parallel request too.
                 judged = len(sends) - max(0, recent - len(approvals)) if grace_ms > 0 else len(sends)
                 if judged >= min_sends and len(approvals) < min_conversion * judged:
                     value = f"{block_id}|{len(sends)}|{len(approvals)}|{now_ms}|{now_ms + block_ms}"
